@@ -1,0 +1,1 @@
+"""Uzart: keeps cloud electronic signatures (EDS) alive."""

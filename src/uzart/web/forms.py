@@ -1,0 +1,26 @@
+"""Forms of the web interface."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from uzart.accounts.models import Company
+from uzart.accounts.validators import validate_inn
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"})
+    )
+    error_messages = {
+        "invalid_login": _("The e-mail or password is wrong. Please try again."),
+        "inactive": _("This account is disabled. Please contact the operator."),
+    }
+
+
+class CompanyForm(forms.Form):
+    inn = forms.CharField(label=_("INN"), max_length=32, strip=False, validators=[validate_inn])
+    legal_name = forms.CharField(label=_("Legal name"), max_length=255)
+    legal_form = forms.ChoiceField(label=_("Legal form"), choices=Company.LegalForm.choices)
