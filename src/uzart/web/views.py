@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from uzart.accounts import selectors as account_selectors
+from uzart.accounts.access import customer_required, operator_required
 from uzart.accounts.models import Company, User
 from uzart.accounts.services import company_create, user_set_language
 from uzart.errors import ValidationFailed
-from uzart.web.access import customer_required, operator_required
 from uzart.web.forms import CompanyForm, LoginForm
 
 
