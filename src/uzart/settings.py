@@ -12,7 +12,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 MODE = os.environ.get("UZART_MODE", "production")
@@ -88,6 +87,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "uzart.core",
     "uzart.accounts",
     "uzart.audit",
     "uzart.keystore",
@@ -173,7 +173,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "ru"
-LANGUAGES = [("ky", _("Kyrgyz")), ("ru", _("Russian")), ("en", _("English"))]
+# Each language is named in itself, as a switcher should show it.
+LANGUAGES = [("ky", "Кыргызча"), ("ru", "Русский"), ("en", "English")]
 LANGUAGE_COOKIE_NAME = "uzart_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
