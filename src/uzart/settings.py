@@ -184,7 +184,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = None if TESTING else DATA_DIR / "static"
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
 
@@ -224,6 +224,9 @@ PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rst
 
 # Key-encryption key of the encrypted-database keystore: from the environment or a file.
 KEYSTORE_KEK_FILE = os.environ.get("UZART_KEK_FILE", str(DATA_DIR / "keystore.kek"))
+
+# A renewal request should be sent this many working days (Kyrgyz calendar) before expiry.
+RENEWAL_DEADLINE_WORKING_DAYS = int(os.environ.get("UZART_RENEWAL_DEADLINE_WORKING_DAYS", "3"))
 
 LOGGING = {
     "version": 1,
