@@ -8,12 +8,22 @@ import sys
 
 
 def _run_settings(env_overrides: dict[str, str], cwd) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "DEBUG"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "DEBUG"}
+    }
     env.pop("UZART_MODE", None)
     env.update(env_overrides)
     code = "import uzart.settings as s; print('DEBUG', s.DEBUG); print('KEY', len(s.SECRET_KEY))"
     return subprocess.run(  # noqa: S603
-        [sys.executable, "-c", code], env=env, cwd=cwd, capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -39,7 +49,11 @@ def test_production_refuses_debug(tmp_path):
 
 def test_production_with_its_settings_starts_with_debug_off(tmp_path):
     result = _run_settings(
-        {"SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "uzart.example", "DATABASE_URL": "postgres://u@127.0.0.1/x"},
+        {
+            "SECRET_KEY": "k" * 50,
+            "ALLOWED_HOSTS": "uzart.example",
+            "DATABASE_URL": "postgres://u@127.0.0.1/x",
+        },
         tmp_path,
     )
     assert result.returncode == 0, result.stderr

@@ -41,6 +41,8 @@ def test_every_string_of_the_app_is_translated_to_kyrgyz_and_russian(app, tmp_pa
 
 
 def test_catalogues_compile_for_every_language():
-    compiled = {p.parent.parent.name for p in Path(settings.PACKAGE_DIR).glob("*/locale/*/LC_MESSAGES/django.mo")}
+    compiled = {
+        p.parent.parent.name for p in Path(settings.PACKAGE_DIR).glob("*/locale/*/LC_MESSAGES/django.mo")
+    }
     assert {"ky", "ru", "en"} <= compiled
     assert os.environ.get("UZART_MODE") == "test"

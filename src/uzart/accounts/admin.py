@@ -27,5 +27,5 @@ class CompanyAdmin(admin.ModelAdmin):
 class OperatorProfileAdmin(admin.ModelAdmin):
     list_display = ("name", "support_email", "phones")
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return not OperatorProfile.objects.exists()

@@ -80,7 +80,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         """Only operator administrators may enter the Django admin."""
         return self.is_active and self.staff_role == self.StaffRole.ADMIN
 
-    def has_perm(self, perm: str, obj: object = None) -> bool:
+    def has_perm(self, perm: str, obj: models.Model | None = None) -> bool:
         return self.is_operator_admin or super().has_perm(perm, obj)
 
     def has_module_perms(self, app_label: str) -> bool:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -28,7 +29,7 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
-    def form_valid(self, form: LoginForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         user = form.get_user()
         translation.activate(user.preferred_language)
@@ -41,7 +42,7 @@ def _remember_language(response: HttpResponse, language: str) -> None:
         settings.LANGUAGE_COOKIE_NAME,
         language,
         max_age=settings.LANGUAGE_COOKIE_AGE,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        samesite="Lax",
         httponly=False,
     )
 
@@ -57,7 +58,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if language in dict(settings.LANGUAGES):
         _remember_language(response, language)
         if request.user.is_authenticated:
-            user_set_language(user=request.user, language=language)  # type: ignore[arg-type]
+            user_set_language(user=request.user, language=language)
     return response
 
 
@@ -97,7 +98,7 @@ def company_new(request: HttpRequest) -> HttpResponse:
     form = CompanyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            company = company_create(actor=request.user, **form.cleaned_data)
+            company = company_create(actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
         except ValidationFailed as exc:
             for field, errors in getattr(exc, "errors", {"__all__": [str(exc)]}).items():
                 for error in errors:
