@@ -6,7 +6,7 @@ import factory
 
 from uzart.accounts.models import Company, Membership, User
 
-TEST_PASSWORD = "correct horse battery"  # noqa: S105
+TEST_PASSWORD = "correct horse battery"
 
 
 class CompanyFactory(factory.django.DjangoModelFactory):

@@ -29,12 +29,12 @@ def _free_port() -> int:
 
 
 def _fetch(url: str, cookie: str = "", accept_language: str = "") -> tuple[int, str]:
-    request = urllib.request.Request(url)  # noqa: S310 - loopback only
+    request = urllib.request.Request(url)
     if cookie:
         request.add_header("Cookie", cookie)
     if accept_language:
         request.add_header("Accept-Language", accept_language)
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10) as response:
         return response.status, response.read().decode()
 
 
@@ -48,7 +48,7 @@ def demo_server(tmp_path):
     }
     env.update({"PORT": str(port), "UZART_DATA_DIR": str(tmp_path / "data")})
     log = (tmp_path / "demo.log").open("w+")
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [UZART, "demo"], cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
     base = f"http://127.0.0.1:{port}"

@@ -16,7 +16,7 @@ def _run_settings(env_overrides: dict[str, str], cwd) -> subprocess.CompletedPro
     env.pop("UZART_MODE", None)
     env.update(env_overrides)
     code = "import uzart.settings as s; print('DEBUG', s.DEBUG); print('KEY', len(s.SECRET_KEY))"
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, "-c", code],
         env=env,
         cwd=cwd,
