@@ -32,6 +32,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     catalogues_compile()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _keystore_kek_file(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The test session seals cloud keys under its own key-encryption key, made on first use."""
+    from django.test import override_settings
+
+    with override_settings(KEYSTORE_KEK_FILE=str(tmp_path_factory.mktemp("keystore") / "keystore.kek")):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _english_by_default(settings):  # type: ignore[no-untyped-def]
     """Tests read English unless they ask for another language."""

@@ -224,6 +224,25 @@ PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rst
 
 # Key-encryption key of the encrypted-database keystore: from the environment or a file.
 KEYSTORE_KEK_FILE = os.environ.get("UZART_KEK_FILE", str(DATA_DIR / "keystore.kek"))
+# Keystore backends, configured like CACHES; a CloudKey row keeps only the alias and the key reference.
+KEYSTORE_BACKENDS: dict[str, dict[str, object]] = {
+    "default": {"BACKEND": "uzart.keystore.backends.encrypted_db.EncryptedDatabaseBackend", "OPTIONS": {}},
+}
+if os.environ.get("UZART_PKCS11_PIN"):  # the HSM alias exists only when its user PIN is configured
+    KEYSTORE_BACKENDS["hsm"] = {
+        "BACKEND": "uzart.keystore.backends.pkcs11.PKCS11Backend",
+        "OPTIONS": {
+            "module": os.environ.get("UZART_PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so"),
+            "token_label": os.environ.get("UZART_PKCS11_TOKEN", "uzart"),
+            "user_pin": os.environ["UZART_PKCS11_PIN"],
+        },
+    }
+# Argon2id cost of deriving a key from a PIN (memory in KiB); each key stores the cost it was sealed with.
+KEYSTORE_KDF = (
+    {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+    if TESTING
+    else {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 1}
+)
 
 # A renewal request should be sent this many working days (Kyrgyz calendar) before expiry.
 RENEWAL_DEADLINE_WORKING_DAYS = int(os.environ.get("UZART_RENEWAL_DEADLINE_WORKING_DAYS", "3"))

@@ -1,6 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class KeystoreConfig(AppConfig):
     name = "uzart.keystore"
     label = "keystore"
+    verbose_name = _("Cloud keystore")
+
+    def ready(self) -> None:
+        from uzart.keystore import backends  # noqa: F401 - connects the setting_changed receiver
