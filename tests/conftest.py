@@ -41,6 +41,67 @@ def _keystore_kek_file(tmp_path_factory):  # type: ignore[no-untyped-def]
         yield
 
 
+SOFTHSM_MODULES = ("/usr/lib/softhsm/libsofthsm2.so", "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so")
+KEYSTORE_DB = {"BACKEND": "uzart.keystore.backends.encrypted_db.EncryptedDatabaseBackend", "OPTIONS": {}}
+
+
+@pytest.fixture(scope="session")
+def softhsm_token(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A fresh SoftHSM2 token for this test session; returns the OPTIONS of a PKCS#11 keystore backend."""
+    import subprocess
+    from pathlib import Path
+
+    util = require_executable("softhsm2-util", "softhsm2")
+    module = next((path for path in SOFTHSM_MODULES if Path(path).exists()), None)
+    require_system_part(module is not None, "libsofthsm2.so (Debian package softhsm2)")
+    root = tmp_path_factory.mktemp("softhsm")
+    (root / "tokens").mkdir()
+    conf = root / "softhsm2.conf"
+    conf.write_text(
+        f"directories.tokendir = {root / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n"
+    )
+    os.environ["SOFTHSM2_CONF"] = str(conf)
+    options = {"module": module, "token_label": "uzart-test", "user_pin": "test-user-pin-1"}
+    subprocess.run(
+        [
+            util,
+            "--init-token",
+            "--free",
+            "--label",
+            options["token_label"],
+            "--pin",
+            options["user_pin"],
+            "--so-pin",
+            "test-so-pin-1",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    from uzart.keystore.backends.pkcs11 import library_reload
+
+    library_reload(module)  # the library may have been loaded with another SOFTHSM2_CONF
+    return options
+
+
+@pytest.fixture(params=["default", "hsm"])
+def keystore_backend(request, settings):  # type: ignore[no-untyped-def]
+    """Run the test on each keystore; the "default" alias is served by the one under test.
+
+    "default": the encrypted-database backend; "hsm": PKCS#11 on a SoftHSM2 token (also under "hsm").
+    Returns the alias to pass as ``backend=`` (code that names no alias uses the same backend).
+    """
+    if request.param == "default":
+        settings.KEYSTORE_BACKENDS = {"default": KEYSTORE_DB}
+    else:
+        hsm = {
+            "BACKEND": "uzart.keystore.backends.pkcs11.PKCS11Backend",
+            "OPTIONS": request.getfixturevalue("softhsm_token"),
+        }
+        settings.KEYSTORE_BACKENDS = {"default": hsm, "hsm": hsm, "db": KEYSTORE_DB}
+    return request.param
+
+
 @pytest.fixture(autouse=True)
 def _english_by_default(settings):  # type: ignore[no-untyped-def]
     """Tests read English unless they ask for another language."""
