@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "uzart.core",
     "uzart.accounts",
     "uzart.audit",
+    "uzart.outbox",
     "uzart.keystore",
     "uzart.pki",
     "uzart.billing",
@@ -219,8 +220,20 @@ TASKS = {
     }
 }
 
+# Renewal: the window opens this many days before expiry; the last day to send is counted in working days.
+RENEWAL_WINDOW_DAYS = int(os.environ.get("UZART_RENEWAL_WINDOW_DAYS", "30"))
+RENEWAL_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+RENEWAL_ATTACHMENT_MAX_FILES = 5
+DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
+
 # The public base URL, used in e-mails and in certificate extensions (CRL, OCSP, CA issuers).
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# PIN (6-12 digits) of the CA keys in the keystore; demo keeps a generated one in DATA_DIR/ca.pin.
+CA_PIN = os.environ.get("UZART_CA_PIN", "")
+
+# HMAC-SHA256 key shared with the payment provider (docs/billing.md); empty = webhook answers 503.
+PAYMENT_WEBHOOK_SECRET = os.environ.get("PAYMENT_WEBHOOK_SECRET", "")
 
 # Key-encryption key of the encrypted-database keystore: from the environment or a file.
 KEYSTORE_KEK_FILE = os.environ.get("UZART_KEK_FILE", str(DATA_DIR / "keystore.kek"))
@@ -253,5 +266,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}, "django.server": {"level": "WARNING"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+        # fontTools logs every glyph of every font subset fpdf2 makes at INFO: thousands of lines per PDF.
+        "fontTools": {"level": "WARNING"},
+    },
 }
