@@ -5,5 +5,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("pki/", include("uzart.pki.urls")),
     path("", include("uzart.web.urls")),
 ]
