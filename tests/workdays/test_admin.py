@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from tests.factories import operator_admin, specialist
 
+from tests.factories import operator_admin, specialist
 from uzart.audit.models import AuditEvent
 from uzart.workdays.models import WorkdayOverride
 from uzart.workdays.selectors import last_day_to_send
