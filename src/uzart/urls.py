@@ -6,5 +6,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("pki/", include("uzart.pki.urls")),
+    path("billing/", include("uzart.billing.urls")),
+    path("", include("uzart.renewals.urls")),
     path("", include("uzart.web.urls")),
 ]

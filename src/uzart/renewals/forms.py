@@ -67,7 +67,10 @@ class OfficeRenewalForm(forms.Form):
     paper_reference = forms.CharField(label=_("Paper application number"), max_length=64)
     payment = forms.ChoiceField(
         label=_("Payment"),
-        choices=[(PaymentMethod.BALANCE.value, PaymentMethod.BALANCE.label), (PaymentMethod.CASH.value, PaymentMethod.CASH.label)],
+        choices=[
+            (PaymentMethod.BALANCE.value, PaymentMethod.BALANCE.label),
+            (PaymentMethod.CASH.value, PaymentMethod.CASH.label),
+        ],
         widget=forms.RadioSelect,
     )
     cash_document = forms.CharField(label=_("Cash receipt number"), max_length=64, required=False)

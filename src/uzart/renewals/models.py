@@ -47,13 +47,22 @@ class RenewalRequest(models.Model):
     number = models.CharField(_("number"), max_length=32, unique=True, null=True, blank=True)
     idempotency_key = models.CharField(max_length=64, unique=True)
     certificate = models.ForeignKey(
-        "pki.Certificate", on_delete=models.PROTECT, related_name="renewal_requests", verbose_name=_("certificate")
+        "pki.Certificate",
+        on_delete=models.PROTECT,
+        related_name="renewal_requests",
+        verbose_name=_("certificate"),
     )
     holder = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="renewal_requests", verbose_name=_("holder")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="renewal_requests",
+        verbose_name=_("holder"),
     )
     company = models.ForeignKey(
-        "accounts.Company", on_delete=models.PROTECT, related_name="renewal_requests", verbose_name=_("company")
+        "accounts.Company",
+        on_delete=models.PROTECT,
+        related_name="renewal_requests",
+        verbose_name=_("company"),
     )
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=24, choices=Status.choices)

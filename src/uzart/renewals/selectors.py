@@ -45,7 +45,9 @@ class RenewalOffer:
 def successor_of(certificate: Certificate) -> Certificate | None:
     """A certificate issued to follow ``certificate`` (waiting or already in force)."""
     return (
-        Certificate.objects.filter(predecessor=certificate, revoked_at__isnull=True).order_by("-not_before").first()
+        Certificate.objects.filter(predecessor=certificate, revoked_at__isnull=True)
+        .order_by("-not_before")
+        .first()
     )
 
 
@@ -171,9 +173,13 @@ def renewal_queue(
         qs = qs.filter(urgent=True)
     query = query.strip()
     if query:
-        qs = qs.filter(company_inn__startswith=query) if query.isdigit() else qs.filter(
-            company_name__icontains=query
-        ) | qs.filter(number__icontains=query) | qs.filter(full_name__icontains=query)
+        qs = (
+            qs.filter(company_inn__startswith=query)
+            if query.isdigit()
+            else qs.filter(company_name__icontains=query)
+            | qs.filter(number__icontains=query)
+            | qs.filter(full_name__icontains=query)
+        )
     return qs.queue_order()
 
 

@@ -81,7 +81,9 @@ def _date(instant: dt.datetime) -> str:
 
 
 def _event(request: RenewalRequest, *, actor: User | None, note: str = "") -> None:
-    RenewalEvent.objects.create(request=request, at=clock.now(), status=request.status, actor=actor, note=note)
+    RenewalEvent.objects.create(
+        request=request, at=clock.now(), status=request.status, actor=actor, note=note
+    )
 
 
 def _notify(request: RenewalRequest, kind: str, **params: Any) -> None:
@@ -93,7 +95,9 @@ def _notify(request: RenewalRequest, kind: str, **params: Any) -> None:
     )
 
 
-def _build_csr(*, certificate: Certificate, new_key: CloudKey, pin: str, actor: User) -> x509.CertificateSigningRequest:
+def _build_csr(
+    *, certificate: Certificate, new_key: CloudKey, pin: str, actor: User
+) -> x509.CertificateSigningRequest:
     """A CSR for the new key, signed inside the keystore with that key (proof of possession)."""
     holder = certificate.owner
     subject = x509.Name(
@@ -107,7 +111,9 @@ def _build_csr(*, certificate: Certificate, new_key: CloudKey, pin: str, actor: 
     return builder.sign(keystore_signer(key=new_key, pin=pin, actor=actor), hashes.SHA256())
 
 
-def _request_text(preview: RenewalPreview, *, number: str, fingerprint: str, at: dt.datetime) -> RenewalRequestText:
+def _request_text(
+    preview: RenewalPreview, *, number: str, fingerprint: str, at: dt.datetime
+) -> RenewalRequestText:
     from uzart.accounts.selectors import operator_profile_get
 
     certificate = preview.offer.certificate
@@ -218,9 +224,13 @@ def renewal_submit(
             )
             _notify(request, "renewal.submitted", position=queue_position(request))
     except (_AlreadyOpen, IntegrityError) as exc:
-        existing = exc.request if isinstance(exc, _AlreadyOpen) else (
-            RenewalRequest.objects.filter(idempotency_key=idempotency_key).first()
-            or RenewalRequest.objects.open().filter(certificate=certificate).first()
+        existing = (
+            exc.request
+            if isinstance(exc, _AlreadyOpen)
+            else (
+                RenewalRequest.objects.filter(idempotency_key=idempotency_key).first()
+                or RenewalRequest.objects.open().filter(certificate=certificate).first()
+            )
         )
         if existing is None:
             raise
@@ -249,7 +259,11 @@ def renewal_submit_documents(
     assert certificate.key is not None
     key_verify_pin(key=certificate.key, pin=pin, actor=user)
     new_key = key_generate(
-        owner=user, pin=pin, label=f"renewal of {certificate.serial}", algorithm=certificate.key.algorithm, actor=user
+        owner=user,
+        pin=pin,
+        label=f"renewal of {certificate.serial}",
+        algorithm=certificate.key.algorithm,
+        actor=user,
     )
     csr = _build_csr(certificate=certificate, new_key=new_key, pin=pin, actor=user)
     try:
@@ -292,7 +306,9 @@ def renewal_submit_documents(
                     uploaded_at=now,
                 )
             _event(request, actor=user, note=changed_details.strip())
-            audit_record(actor=user, action="renewal.submit_documents", target=request, data={"files": len(scans)})
+            audit_record(
+                actor=user, action="renewal.submit_documents", target=request, data={"files": len(scans)}
+            )
             _notify(request, "renewal.documents_submitted")
     except _AlreadyOpen as exc:
         return exc.request, False
@@ -411,7 +427,9 @@ def renewal_approve(*, actor: User, request: RenewalRequest) -> RenewalRequest:
     row.issued_certificate = issued
     row.decided_by = actor
     row.decided_at = clock.now()
-    row.save(update_fields=["status", "issued_certificate", "decided_by", "decided_at", "debit", "payment_method"])
+    row.save(
+        update_fields=["status", "issued_certificate", "decided_by", "decided_at", "debit", "payment_method"]
+    )
     _event(row, actor=actor)
     audit_record(actor=actor, action="renewal.approve", target=row, data={"serial": issued.serial})
     _notify(row, "renewal.issued", starts=_date(issued.not_before))
@@ -483,7 +501,9 @@ def renewal_office(
     not_before = max(now, old.not_after)
     not_after = add_years(not_before, 1)
     algorithm = old.key.algorithm if old.key is not None else "ec-p256"
-    new_key = key_generate(owner=holder, pin=new_pin, label="office renewal", algorithm=algorithm, actor=actor)
+    new_key = key_generate(
+        owner=holder, pin=new_pin, label="office renewal", algorithm=algorithm, actor=actor
+    )
     csr = _build_csr(certificate=old, new_key=new_key, pin=new_pin, actor=actor)
     with transaction.atomic():
         Certificate.objects.select_for_update().get(pk=old.pk)

@@ -122,7 +122,9 @@ def status(request: HttpRequest, number: str) -> HttpResponse:
 @customer_required
 def my_requests(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "renewals/my_requests.html", {"renewals": selectors.renewal_list_for_holder(user=_user(request))}
+        request,
+        "renewals/my_requests.html",
+        {"renewals": selectors.renewal_list_for_holder(user=_user(request))},
     )
 
 

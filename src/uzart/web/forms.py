@@ -24,3 +24,12 @@ class CompanyForm(forms.Form):
     inn = forms.CharField(label=_("INN"), max_length=32, strip=False, validators=[validate_inn])
     legal_name = forms.CharField(label=_("Legal name"), max_length=255)
     legal_form = forms.ChoiceField(label=_("Legal form"), choices=Company.LegalForm.choices)
+
+
+class PinForm(forms.Form):
+    pin = forms.CharField(
+        label=_("EDS PIN"),
+        max_length=32,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off", "inputmode": "numeric", "autofocus": True}),
+    )

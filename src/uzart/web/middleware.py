@@ -29,3 +29,28 @@ class UzartErrorMiddleware:
             return render(request, "web/_error.html", {"error": str(exception)}, status=exception.status_code)
         messages.error(request, str(exception))
         return render(request, "web/error.html", {"error": str(exception)}, status=exception.status_code)
+
+
+class EdsSessionMiddleware:
+    """Ends a holder's session as soon as none of their certificates is in force any more."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from uzart.web.views import EDS_SERIAL
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and request.session.get(EDS_SERIAL):
+            from django.contrib.auth import logout
+            from django.shortcuts import redirect
+
+            from uzart.pki.selectors import certificate_active_for
+            from uzart.web.eds import expired_message
+
+            if certificate_active_for(user=user) is None:
+                message = expired_message(user=user)
+                logout(request)
+                messages.error(request, message)
+                return redirect("web:login")
+        return self.get_response(request)

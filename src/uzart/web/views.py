@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
@@ -16,25 +17,93 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from uzart import clock
 from uzart.accounts import selectors as account_selectors
 from uzart.accounts.access import customer_required, operator_required
 from uzart.accounts.models import Company, User
 from uzart.accounts.services import company_create, user_set_language
-from uzart.errors import ValidationFailed
-from uzart.web.forms import CompanyForm, LoginForm
+from uzart.audit.services import audit_record
+from uzart.errors import UzartError, ValidationFailed
+from uzart.pki.selectors import certificate_active_for
+from uzart.web import eds
+from uzart.web.forms import CompanyForm, LoginForm, PinForm
+
+EDS_PENDING = "uzart_eds_pending"
+EDS_SERIAL = "uzart_eds_serial"
+EDS_STEP_SECONDS = 300
 
 
 class LoginView(auth_views.LoginView):
+    """Step one: e-mail and password. Holders go on to the EDS step; others are logged in."""
+
     template_name = "web/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
-        response = super().form_valid(form)
         user = form.get_user()
+        if eds.user_needs_eds(user=user):
+            if certificate_active_for(user=user) is None:
+                audit_record(
+                    actor=user,
+                    action="login.refused",
+                    target=user,
+                    data={"reason": "no certificate in force"},
+                )
+                form.add_error(None, eds.expired_message(user=user))
+                return self.render_to_response(self.get_context_data(form=form), status=403)
+            self.request.session[EDS_PENDING] = {
+                "user": user.pk,
+                "at": clock.now().timestamp(),
+                "next": self.get_redirect_url(),
+            }
+            response: HttpResponse = redirect("web:login_eds")
+        else:
+            response = super().form_valid(form)
+            audit_record(actor=user, action="login.success", target=user, data={"method": "password"})
         translation.activate(user.preferred_language)
         _remember_language(response, user.preferred_language)
         return response
+
+
+def _pending_user(request: HttpRequest) -> User | None:
+    pending = request.session.get(EDS_PENDING)
+    if not pending or clock.now().timestamp() - pending.get("at", 0) > EDS_STEP_SECONDS:
+        return None
+    return User.objects.filter(pk=pending.get("user"), is_active=True).first()
+
+
+def login_eds(request: HttpRequest) -> HttpResponse:
+    """Step two for holders: the EDS PIN signs a fresh challenge with the active cloud key."""
+    user = _pending_user(request)
+    if user is None:
+        messages.error(request, _("Please log in again."))
+        return redirect("web:login")
+    certificate = certificate_active_for(user=user)
+    form = PinForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            proof = eds.eds_login_verify(user=user, pin=form.cleaned_data["pin"])
+        except UzartError as error:
+            form.add_error("pin", str(error))
+            status = error.status_code
+        else:
+            next_url = request.session[EDS_PENDING].get("next") or ""
+            del request.session[EDS_PENDING]
+            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            request.session[EDS_SERIAL] = proof.certificate.serial
+            if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+                next_url = ""
+            return redirect(next_url or "web:home")
+    if form.errors and status == 200:
+        status = 400
+    return render(
+        request,
+        "web/login_eds.html",
+        {"form": form, "pending": user, "certificate": certificate},
+        status=status,
+    )
 
 
 def _remember_language(response: HttpResponse, language: str) -> None:
