@@ -7,7 +7,7 @@ import pytest
 from uzart.renewals.models import FINAL_STATUSES, OPEN_STATUSES, Channel, Status
 from uzart.renewals.transitions import CREATION, TRANSITIONS, allowed, target_status
 
-S, D, R, I, X, C = (
+S, D, R, ISS, X, C = (
     Status.SUBMITTED,
     Status.DOCUMENTS_SUBMITTED,
     Status.IN_REVIEW,
@@ -21,7 +21,7 @@ EXPECTED = {
     "cancel": ({S, D}, C, "holder", "refund"),
     "claim": ({S, D}, R, "specialist", "none"),
     "release": ({R}, S, "specialist", "none"),
-    "approve": ({R}, I, "specialist", "debit_if_unpaid"),
+    "approve": ({R}, ISS, "specialist", "debit_if_unpaid"),
     "reject": ({S, D, R}, X, "specialist", "refund"),
 }
 
@@ -38,7 +38,7 @@ def test_transition_is_allowed_only_from_its_sources(name, status):
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_transition_target_actor_and_money(name):
-    sources, target, actor, money = EXPECTED[name]
+    _sources, target, actor, money = EXPECTED[name]
     assert target_status(name, Channel.REMOTE) == target
     assert TRANSITIONS[name].actor == actor
     assert TRANSITIONS[name].money == money
@@ -52,4 +52,4 @@ def test_final_states_have_no_way_out_and_open_is_everything_else():
     for name in TRANSITIONS:
         assert not any(allowed(name, status) for status in FINAL_STATUSES)
     assert {S, D, R} == OPEN_STATUSES
-    assert CREATION == {Channel.REMOTE: S, Channel.DOCUMENTS: D, Channel.OFFICE: I}
+    assert CREATION == {Channel.REMOTE: S, Channel.DOCUMENTS: D, Channel.OFFICE: ISS}
