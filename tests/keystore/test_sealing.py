@@ -197,3 +197,15 @@ class TestKeyEncryptionKey:
         path.chmod(0o644)
         with pytest.raises(KeystoreUnavailable, match="owner only"):
             load_kek(path)
+
+
+def test_the_deploy_check_reports_a_missing_kek(tmp_path, settings, monkeypatch):
+    from uzart.keystore.checks import keystore_check
+
+    monkeypatch.delenv("UZART_KEK", raising=False)
+    settings.MODE = "production"
+    settings.KEYSTORE_KEK_FILE = str(tmp_path / "missing.kek")
+    assert [problem.id for problem in keystore_check()] == ["uzart.keystore.E003"]
+
+    monkeypatch.setenv("UZART_KEK", base64.b64encode(os.urandom(32)).decode())
+    assert keystore_check() == []

@@ -8,4 +8,4 @@ class KeystoreConfig(AppConfig):
     verbose_name = _("Cloud keystore")
 
     def ready(self) -> None:
-        from uzart.keystore import backends  # noqa: F401 - connects the setting_changed receiver
+        from uzart.keystore import backends, checks  # noqa: F401 - signal receiver and system checks
