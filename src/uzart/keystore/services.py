@@ -1,6 +1,6 @@
 """Writes on cloud keys: generate, sign, check and change the PIN, unlock.
 
-PIN attempts (``key_sign``, ``key_verify_pin``, ``key_change_pin``) commit their own outcome: the
+PIN attempts (``key_sign``, ``key_sign_digest``, ``key_verify_pin``, ``key_change_pin``) commit their own outcome: the
 attempt counter is updated in an atomic block that is left *before* ``WrongPin`` or ``KeyLocked`` is
 raised. Callers must therefore not call them inside an outer ``transaction.atomic()`` that the error
 would roll back; otherwise the wrong try is not counted. Verify the PIN (or sign) first, then open
@@ -157,6 +157,27 @@ def key_sign(*, key: CloudKey, pin: str, data: bytes, actor: User | None = None)
             action="key.sign",
             target=row,
             data={"data_sha256": digest, "algorithm": row.algorithm},
+        )
+
+    return _with_pin(key=key, actor=actor, use=use, on_success=audit)
+
+
+def key_sign_digest(*, key: CloudKey, pin: str, digest: bytes, actor: User | None = None) -> bytes:
+    """Sign a SHA-256 digest the caller computed (CSC signHash), with key_sign's PIN counting and audit."""
+    if len(digest) != hashlib.sha256().digest_size:
+        raise ValueError("a SHA-256 digest is 32 bytes long")
+
+    def use(store: KeystoreBackend, row: CloudKey) -> bytes:
+        return store.sign_digest(
+            key_ref=row.key_ref, pin=pin, pin_record=row.pin_verifier, digest=digest, algorithm=row.algorithm
+        )
+
+    def audit(row: CloudKey, signature: bytes) -> None:
+        audit_record(
+            actor=actor or row.owner,
+            action="key.sign",
+            target=row,
+            data={"data_sha256": digest.hex(), "algorithm": row.algorithm, "prehashed": True},
         )
 
     return _with_pin(key=key, actor=actor, use=use, on_success=audit)

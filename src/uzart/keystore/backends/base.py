@@ -7,13 +7,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec, padding
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 from cryptography.hazmat.primitives.hashes import SHA256
 
 from uzart.keystore.sealing import PinMismatch
 
 ALGORITHMS = ("ec-p256", "rsa-2048")
 
-__all__ = ["ALGORITHMS", "GeneratedKey", "KeystoreBackend", "PinMismatch", "sign_in_process"]
+__all__ = [
+    "ALGORITHMS",
+    "GeneratedKey",
+    "KeystoreBackend",
+    "PinMismatch",
+    "sign_digest_in_process",
+    "sign_in_process",
+]
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,10 @@ class KeystoreBackend(abc.ABC):
         """Sign SHA-256(data): ECDSA as DER, RSA as PKCS#1 v1.5. Raise PinMismatch for a wrong PIN."""
 
     @abc.abstractmethod
+    def sign_digest(self, *, key_ref: str, pin: str, pin_record: str, digest: bytes, algorithm: str) -> bytes:
+        """Sign a SHA-256 ``digest`` computed elsewhere, with the same output as ``sign``."""
+
+    @abc.abstractmethod
     def change_pin(self, *, key_ref: str, old_pin: str, new_pin: str, pin_record: str, algorithm: str) -> str:
         """Protect the key with ``new_pin``; return the new PIN record. Raise PinMismatch for a wrong old PIN."""
 
@@ -66,3 +78,10 @@ def sign_in_process(private_key: Any, data: bytes) -> bytes:
     if isinstance(private_key, ec.EllipticCurvePrivateKey):
         return private_key.sign(data, ec.ECDSA(SHA256()))
     return private_key.sign(data, padding.PKCS1v15(), SHA256())
+
+
+def sign_digest_in_process(private_key: Any, digest: bytes) -> bytes:
+    """Sign a precomputed SHA-256 digest with a private key object of ``cryptography``."""
+    if isinstance(private_key, ec.EllipticCurvePrivateKey):
+        return private_key.sign(digest, ec.ECDSA(Prehashed(SHA256())))
+    return private_key.sign(digest, padding.PKCS1v15(), Prehashed(SHA256()))

@@ -10,7 +10,13 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from uzart import clock
-from uzart.keystore.backends.base import ALGORITHMS, GeneratedKey, KeystoreBackend, sign_in_process
+from uzart.keystore.backends.base import (
+    ALGORITHMS,
+    GeneratedKey,
+    KeystoreBackend,
+    sign_digest_in_process,
+    sign_in_process,
+)
 from uzart.keystore.errors import KeystoreUnavailable
 from uzart.keystore.models import SealedKey
 from uzart.keystore.sealing import KdfParams, Sealed, kek_id, load_kek, seal, unseal
@@ -102,6 +108,9 @@ class EncryptedDatabaseBackend(KeystoreBackend):
 
     def sign(self, *, key_ref: str, pin: str, pin_record: str, data: bytes, algorithm: str) -> bytes:
         return sign_in_process(self._open(self._row(key_ref), pin), data)
+
+    def sign_digest(self, *, key_ref: str, pin: str, pin_record: str, digest: bytes, algorithm: str) -> bytes:
+        return sign_digest_in_process(self._open(self._row(key_ref), pin), digest)
 
     def change_pin(self, *, key_ref: str, old_pin: str, new_pin: str, pin_record: str, algorithm: str) -> str:
         row = self._row(key_ref)

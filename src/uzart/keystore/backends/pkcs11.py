@@ -46,6 +46,8 @@ T = TypeVar("T")
 
 PEPPER_LABEL = "uzart-pin-pepper"
 _RECORD_PREFIX = "hsm-hmac"
+# DER DigestInfo prefix of a SHA-256 digest (RFC 8017, section 9.2, note 1).
+_SHA256_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
 _STALE = (SessionHandleInvalid, SessionClosed, UserNotLoggedIn, DeviceRemoved, TokenNotPresent)
 _PRIVATE_TEMPLATE = {
     Attribute.TOKEN: True,
@@ -280,6 +282,18 @@ class PKCS11Backend(KeystoreBackend):
                 raw = key.sign(hashlib.sha256(data).digest(), mechanism=Mechanism.ECDSA)
                 return bytes(encode_ecdsa_signature(raw))
             return bytes(key.sign(data, mechanism=Mechanism.SHA256_RSA_PKCS))
+
+        return self.session.run(operate)
+
+    def sign_digest(self, *, key_ref: str, pin: str, pin_record: str, digest: bytes, algorithm: str) -> bytes:
+        self._check_pin(pin, pin_record)
+
+        def operate(session: Any) -> bytes:
+            key = self.private_key(session, key_ref)
+            if algorithm == "ec-p256":
+                return bytes(encode_ecdsa_signature(key.sign(digest, mechanism=Mechanism.ECDSA)))
+            # Raw PKCS#1 v1.5: the token pads the DER DigestInfo that names SHA-256.
+            return bytes(key.sign(_SHA256_DIGEST_INFO + digest, mechanism=Mechanism.RSA_PKCS))
 
         return self.session.run(operate)
 
