@@ -24,7 +24,7 @@ from uzart.accounts.models import Company, User
 from uzart.accounts.services import company_create, user_set_language
 from uzart.audit.services import audit_record
 from uzart.errors import UzartError, ValidationFailed
-from uzart.pki.selectors import certificate_active_for
+from uzart.pki.selectors import certificate_active_for, certificate_list_for_owner
 from uzart.web import eds
 from uzart.web.forms import CompanyForm, LoginForm, PinForm
 
@@ -138,11 +138,32 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("web:operator_home" if user.is_operator else "web:holder_home")
 
 
+def _certificate_state(certificate: Any, now: Any) -> str:
+    """in_force, waiting, expired or revoked, read from the dates (never stored)."""
+    if certificate.revoked_at is not None and certificate.revoked_at <= now:
+        return "revoked"
+    if now < certificate.not_before:
+        return "waiting"
+    return "in_force" if now < certificate.not_after else "expired"
+
+
 @customer_required
 def holder_home(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
+    now = clock.now()
+    active = certificate_active_for(user=user, at=now)
+    certificates = [
+        {
+            "certificate": certificate,
+            "state": _certificate_state(certificate, now),
+            "active": active is not None and certificate.pk == active.pk,
+        }
+        for certificate in certificate_list_for_owner(user=user)[:20]
+    ]
     context: dict[str, Any] = {
         "memberships": account_selectors.membership_list_for_user(user=user),
+        "certificates": certificates,
+        "active": active,
     }
     return render(request, "web/holder_home.html", context)
 
