@@ -127,3 +127,18 @@ def test_ocsp_get_accepts_url_encoded_base64(client, enrol, aigul, ca):  # type:
     response = client.get("/pki/ocsp/" + encoded.replace("+", "%2B").replace("/", "%2F").replace("=", "%3D"))
     assert response.status_code == 200
     assert ocsp.load_der_ocsp_response(response.content).certificate_status == ocsp.OCSPCertStatus.GOOD
+
+
+def test_a_misconfigured_ca_pin_never_locks_the_ca_key(client, enrol, aigul, ca, settings):  # type: ignore[no-untyped-def]
+    from uzart.keystore.models import CloudKey
+
+    certificate = enrol(aigul)
+    body = _ocsp_request(certificate.serial_number, ca.certificate)
+    settings.CA_PIN = "000000000000"
+    for _attempt in range(6):
+        assert _post(client, body).response_status == ocsp.OCSPResponseStatus.INTERNAL_ERROR
+    key = CloudKey.objects.get(pk=ca.key_id)
+    assert (key.failed_attempts, key.is_locked) == (0, False)
+
+    settings.CA_PIN = ""  # back to the test PIN
+    assert _post(client, body).certificate_status == ocsp.OCSPCertStatus.GOOD

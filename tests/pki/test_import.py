@@ -30,7 +30,7 @@ def token_certificate(ca):  # type: ignore[no-untyped-def]
     from uzart.pki.services import _links
 
     def make(
-        *, email: str, inn: str, full_name: str = "Токтогулов Эрлан Маратович", issuer=ca
+        *, email: str, inn: str, full_name: str = "Токтогулов Эрлан Маратович", public_key=None
     ) -> x509.Certificate:  # type: ignore[no-untyped-def]
         surname, *given = full_name.split()
         start = clock.now().replace(microsecond=0)
@@ -39,13 +39,13 @@ def token_certificate(ca):  # type: ignore[no-untyped-def]
                 full_name=full_name, surname=surname, given_names=" ".join(given),
                 organization="ОсОО «Нарын Трейд»", position="Генеральный директор", inn=inn, email=email,
             ),
-            public_key=ec.generate_private_key(ec.SECP256R1()).public_key(),
-            issuer=issuer.certificate,
-            issuer_key=keystore_signer(key=issuer.key, pin=conf.ca_pin()),
+            public_key=public_key or ec.generate_private_key(ec.SECP256R1()).public_key(),
+            issuer=ca.certificate,
+            issuer_key=keystore_signer(key=ca.key, pin=conf.ca_pin()),
             serial=profiles.random_serial(),
             not_before=start,
             not_after=start + dt.timedelta(days=365),
-            links=_links(issuer),
+            links=_links(ca),
         )  # fmt: skip
 
     return make
@@ -241,18 +241,27 @@ def test_pem_bundle_reports_unknown_user_with_the_line_of_its_block(tmp_path, to
     assert "line 3: no user with e-mail nobody@demo.example" in err.getvalue()
 
 
-def test_storage_cloud_requires_the_holders_matching_cloud_key(tmp_path, enrol, aigul, company):  # type: ignore[no-untyped-def]
-    issued = enrol(aigul)
-    der = bytes(issued.der)
-    key = issued.key
-    Certificate.objects.filter(pk=issued.pk).delete()  # as if it had been issued before Uzart kept records
+def test_storage_cloud_requires_the_holders_matching_cloud_key(tmp_path, token_certificate, aigul, company):  # type: ignore[no-untyped-def]
+    from uzart.keystore.services import key_generate, key_public
+
+    key = key_generate(owner=aigul, pin="864209", label="EDS", algorithm="ec-p256")
     path = tmp_path / "certs.csv"
     path.write_text(
         "inn,email,surname,given_name,patronymic,position,certificate,storage\n"
-        f"{company.inn},{aigul.email},,,,,cert.pem,cloud\n",
+        f"{company.inn},{aigul.email},,,,,other.pem,cloud\n",
         encoding="utf-8",
     )
-    (tmp_path / "cert.pem").write_bytes(x509.load_der_x509_certificate(der).public_bytes(Encoding.PEM))
+    (tmp_path / "other.pem").write_text(pem(token_certificate(email=aigul.email, inn=company.inn)))
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import-certificates", str(path), "--no-progress", stderr=err)
+    assert (
+        "line 2: storage is cloud but the holder has no cloud key matching the certificate" in err.getvalue()
+    )
+
+    (tmp_path / "other.pem").write_text(
+        pem(token_certificate(email=aigul.email, inn=company.inn, public_key=key_public(key=key)))
+    )
     run_import(path)
     restored = Certificate.objects.get()
-    assert (restored.storage, restored.key) == ("cloud", key)
+    assert (restored.storage, restored.key, restored.owner) == ("cloud", key, aigul)

@@ -24,6 +24,7 @@ from django.db.models import Q
 from uzart import clock
 from uzart.accounts.models import Company, Membership, User
 from uzart.audit.services import audit_record
+from uzart.keystore.errors import KeyLocked, KeystoreUnavailable, WrongPin
 from uzart.keystore.models import CloudKey
 from uzart.keystore.services import key_generate, key_public
 from uzart.pki import conf, profiles
@@ -582,32 +583,59 @@ def ocsp_respond(*, request_der: bytes) -> bytes:
     )
     if cached is not None:
         return bytes(cached)
-    this_update = _whole_seconds(now)
-    response = profiles.build_ocsp_response(
-        request=request,
-        answer=answer,
-        responder=ca.certificate,
-        responder_key=_ca_signer(ca),
-        this_update=this_update,
-        next_update=this_update + conf.OCSP_RESPONSE_LIFETIME,
-    )
-    der = response.public_bytes(Encoding.DER)
-    OcspResponse.objects.bulk_create(
-        [
-            OcspResponse(
-                authority=ca,
-                serial=serial,
-                hash_algorithm=hash_name,
-                status=status,
-                der=der,
-                this_update=this_update,
-                reuse_until=this_update + conf.OCSP_RESPONSE_LIFETIME / 2,
-            )
-        ],
-        update_conflicts=True,
-        unique_fields=["authority", "serial", "hash_algorithm"],
-        update_fields=["status", "der", "this_update", "reuse_until"],
-    )
+    try:
+        return _ocsp_sign_and_keep(request=request, ca=ca, answer=answer, serial=serial, now=now)
+    except (WrongPin, KeyLocked, KeystoreUnavailable) as exc:
+        logger.error(
+            "OCSP: CA %s cannot sign (%s); check UZART_CA_PIN and the keystore", ca.name, type(exc).__name__
+        )
+        status_code = (
+            ocsp.OCSPResponseStatus.TRY_LATER
+            if isinstance(exc, KeystoreUnavailable)
+            else ocsp.OCSPResponseStatus.INTERNAL_ERROR
+        )
+        return profiles.ocsp_unsuccessful(status_code).public_bytes(Encoding.DER)
+
+
+def _ocsp_sign_and_keep(
+    *,
+    request: ocsp.OCSPRequest,
+    ca: CertificateAuthority,
+    answer: profiles.OcspAnswer,
+    serial: str,
+    now: dt.datetime,
+) -> bytes:
+    hash_name = request.hash_algorithm.name
+    status = answer.status.name.lower()
+    # Inside a transaction like every CA signature: a misconfigured CA PIN is rolled back, never
+    # counted towards locking the CA key (the PIN comes only from configuration).
+    with transaction.atomic():
+        this_update = _whole_seconds(now)
+        response = profiles.build_ocsp_response(
+            request=request,
+            answer=answer,
+            responder=ca.certificate,
+            responder_key=_ca_signer(ca),
+            this_update=this_update,
+            next_update=this_update + conf.OCSP_RESPONSE_LIFETIME,
+        )
+        der = response.public_bytes(Encoding.DER)
+        OcspResponse.objects.bulk_create(
+            [
+                OcspResponse(
+                    authority=ca,
+                    serial=serial,
+                    hash_algorithm=hash_name,
+                    status=status,
+                    der=der,
+                    this_update=this_update,
+                    reuse_until=this_update + conf.OCSP_RESPONSE_LIFETIME / 2,
+                )
+            ],
+            update_conflicts=True,
+            unique_fields=["authority", "serial", "hash_algorithm"],
+            update_fields=["status", "der", "this_update", "reuse_until"],
+        )
     return der
 
 
