@@ -270,3 +270,18 @@ def test_expired_stored_crl_is_replaced_when_served(ca):  # type: ignore[no-unty
     with time_machine.travel(clock.now() + dt.timedelta(days=3), tick=False):
         crl = x509.load_der_x509_crl(crl_current(ca=ca))
         assert crl.next_update_utc > clock.now()
+
+
+def test_a_csr_signed_inside_the_keystore_is_issued_for_that_cloud_key(ca, aigul, company):  # type: ignore[no-untyped-def]
+    from uzart.keystore.services import key_generate
+    from uzart.pki.keysigner import keystore_signer
+
+    for algorithm in ("ec-p256", "rsa-2048"):
+        key = key_generate(owner=aigul, pin="864209", label="new EDS", algorithm=algorithm)
+        csr = _csr(keystore_signer(key=key, pin="864209", actor=aigul))  # type: ignore[arg-type]
+        assert csr.is_signature_valid
+        certificate = certificate_issue(
+            owner=aigul, company=company, position="Директор", csr=csr, key=key, **_period()
+        )
+        assert certificate.key == key and certificate.storage == "cloud"
+        assert certificate.spki_sha256 == key.fingerprint

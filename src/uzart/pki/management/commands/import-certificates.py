@@ -43,5 +43,8 @@ class Command(BaseCommand):
         with tqdm(
             total=len(plans), desc="importing", unit="row", file=sys.stderr, disable=no_progress
         ) as bar:
-            recorded = certificate_import(plans=plans, progress=bar.update)
+            try:
+                recorded = certificate_import(plans=plans, progress=bar.update)
+            except UzartError as exc:  # the database changed since the check; nothing was written
+                raise CommandError(f"{exc} Nothing was imported.") from None
         self.stdout.write(f"Imported {len(recorded)} certificate(s).")
