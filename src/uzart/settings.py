@@ -212,6 +212,27 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "uzart@localhost")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+
+# Reminders and the outbox (docs/reminders.md). The thresholds are the defaults of the admin-edited policy.
+REMINDER_THRESHOLDS_DAYS = [int(d) for d in _env_list("UZART_REMINDER_DAYS", ["30", "14", "7", "3", "1"])]
+REMINDER_ACTIVE_LOOKBACK_DAYS = 7  # "your new EDS is active" is sent at most this many days late
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("UZART_OUTBOX_MAX_ATTEMPTS", "8"))
+OUTBOX_RETRY_BASE_SECONDS = 60  # then 2, 4, 8, ... minutes, at most OUTBOX_RETRY_MAX_SECONDS
+OUTBOX_RETRY_MAX_SECONDS = 6 * 3600
+OUTBOX_LEASE_SECONDS = 300  # a delivery being sent is retried after this long if its worker died
+OPERATOR_SUMMARY_EMAIL = os.environ.get("UZART_OPERATOR_SUMMARY_EMAIL", "")  # default: operator's support e-mail
+OPERATOR_SUMMARY_HOUR = int(os.environ.get("UZART_OPERATOR_SUMMARY_HOUR", "8"))  # Bishkek time
+# SMS: a JSON-over-HTTPS gateway (URL + bearer token); the console backend in the demo; empty = no SMS.
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+SMS_SENDER = os.environ.get("SMS_SENDER", "Uzart")
+SMS_BACKEND = os.environ.get(
+    "SMS_BACKEND",
+    "uzart.outbox.sms.HttpGatewayBackend"
+    if SMS_GATEWAY_URL
+    else ("" if MODE == "production" else "uzart.outbox.sms.ConsoleBackend"),
+)
 
 TASKS = {
     "default": {

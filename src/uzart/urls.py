@@ -8,5 +8,6 @@ urlpatterns = [
     path("pki/", include("uzart.pki.urls")),
     path("billing/", include("uzart.billing.urls")),
     path("", include("uzart.renewals.urls")),
+    path("", include("uzart.reminders.urls")),
     path("", include("uzart.web.urls")),
 ]

@@ -1,0 +1,96 @@
+import logging
+import signal
+import threading
+import time
+from types import FrameType
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+from django.utils.crypto import get_random_string
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.management.commands.db_worker import Worker
+
+from uzart.outbox.services import delivery_send_due
+from uzart.reminders.services import operator_summary_send, reminder_sweep
+
+logger = logging.getLogger("uzart.worker")
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the background worker: the django-tasks database queue, the e-mail/SMS deliveries with retries, "
+        "and a reminder sweep every --interval seconds. Stops cleanly on SIGTERM or Ctrl+C."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--interval", type=float, default=300.0, help="Seconds between sweeps (default 300)."
+        )
+        parser.add_argument(
+            "--poll", type=float, default=2.0, help="Seconds between queue checks (default 2)."
+        )
+        parser.add_argument(
+            "--queue-name", default="*", help="django-tasks queues to run, comma-separated; * for all."
+        )
+        parser.add_argument(
+            "--once", action="store_true", help="Do one pass (sweep, deliveries, queue) and stop."
+        )
+
+    def handle(
+        self,
+        *args: Any,
+        interval: float,
+        poll: float,
+        queue_name: str,
+        once: bool,
+        verbosity: int,
+        **options: Any,
+    ) -> None:
+        if verbosity < 2:
+            logging.getLogger("django_tasks_db").setLevel(logging.WARNING)
+        stop = threading.Event()
+        backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
+        queue = Worker(
+            queue_names=queue_name.split(","),
+            interval=0,
+            batch=True,
+            backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=get_random_string(32),
+            excluded_queue_names=[],
+        ) if isinstance(backend, DatabaseBackend) else None  # fmt: skip
+
+        def shutdown(signum: int, frame: FrameType | None) -> None:
+            logger.info("received %s, stopping after the current step", signal.strsignal(signum))
+            stop.set()
+            if queue is not None:
+                queue.running = False
+
+        signal.signal(signal.SIGTERM, shutdown)
+        signal.signal(signal.SIGINT, shutdown)
+        self.stdout.write(f"Uzart worker started (sweep every {interval:g} s, queue check every {poll:g} s)")
+        self.stdout.flush()
+        next_sweep = 0.0
+        while not stop.is_set():
+            close_old_connections()
+            try:
+                if time.monotonic() >= next_sweep:
+                    report = reminder_sweep()
+                    operator_summary_send()
+                    logger.debug("sweep: %s", report)
+                    next_sweep = time.monotonic() + interval
+                if not stop.is_set():
+                    delivery_send_due()
+                if queue is not None and not stop.is_set():
+                    queue.running = True
+                    queue.run()
+            except Exception:
+                logger.exception("worker pass failed; trying again in %s s", poll)
+            if once:
+                break
+            stop.wait(poll)
+        close_old_connections()
+        self.stdout.write("Uzart worker stopped")
