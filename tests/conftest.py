@@ -28,8 +28,8 @@ def require_executable(name: str, package: str) -> str:
     return path
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
-    catalogues_compile()
+# Compile the catalogues before Django can load any of them (a fresh checkout has no .mo files).
+catalogues_compile()
 
 
 @pytest.fixture(scope="session", autouse=True)

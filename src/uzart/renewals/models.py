@@ -119,12 +119,15 @@ class RenewalRequest(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["certificate"],
-                condition=models.Q(status__in=[s.value for s in OPEN_STATUSES]),
+                condition=models.Q(status__in=sorted(s.value for s in OPEN_STATUSES)),
                 name="renewal_one_open_request_per_certificate",
             ),
             models.CheckConstraint(condition=models.Q(price__gte=0), name="renewal_price_not_negative"),
         ]
-        indexes = [models.Index(fields=["status", "urgent", "old_not_after"])]
+        indexes = [
+            models.Index(fields=["status", "urgent", "old_not_after"]),
+            models.Index(fields=["status", "decided_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.number or f"#{self.pk}"

@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import polib
-from django.conf import settings
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
 def catalogue_paths() -> list[Path]:
-    """Every django.po file of Uzart's apps."""
-    return sorted(Path(settings.PACKAGE_DIR).glob("*/locale/*/LC_MESSAGES/django.po"))
+    """Every django.po file of Uzart's apps (needs no settings, so it can run before Django starts)."""
+    return sorted(PACKAGE_DIR.glob("*/locale/*/LC_MESSAGES/django.po"))
 
 
 def catalogues_compile(*, force: bool = False) -> list[Path]:

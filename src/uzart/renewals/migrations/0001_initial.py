@@ -93,7 +93,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='renewalrequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['documents_submitted', 'submitted', 'in_review'])), fields=('certificate',), name='renewal_one_open_request_per_certificate'),
+            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['documents_submitted', 'in_review', 'submitted'])), fields=('certificate',), name='renewal_one_open_request_per_certificate'),
         ),
         migrations.AddConstraint(
             model_name='renewalrequest',
