@@ -37,6 +37,13 @@ def _signing_key_ids(user):
     return [target for target in signed.values_list("target_id", flat=True) if target in own]
 
 
+@pytest.fixture(autouse=True)
+def _english_holder(aigul):
+    """After login the holder's own language is used; these tests read English."""
+    aigul.preferred_language = "en"
+    aigul.save(update_fields=["preferred_language"])
+
+
 @pytest.fixture
 def office():
     return operator_profile_save(
@@ -71,7 +78,7 @@ def test_password_alone_does_not_log_a_holder_in(client, aigul, enrol):
 def test_wrong_pin_is_refused_and_counted(client, aigul, enrol):
     certificate = enrol(aigul)
     response = _login(client, aigul.email, pin="000000")
-    assert response.status_code == 403
+    assert response.status_code == 400
     assert "Wrong PIN" in response.content.decode()
     assert "_auth_user_id" not in client.session
     assert CloudKey.objects.get(pk=certificate.key_id).failed_attempts == 1
@@ -93,13 +100,17 @@ def test_login_one_minute_before_expiry_works_and_one_minute_after_is_refused(cl
 
 
 def test_an_open_session_ends_when_the_certificate_expires(client, aigul, enrol):
-    certificate = enrol(aigul)
+    from uzart import clock
+
+    start = clock.now().replace(microsecond=0)
+    certificate = enrol(aigul, not_before=start, not_after=start + dt.timedelta(hours=2))
     assert _login(client, aigul.email).status_code == 302
     assert client.get("/me/").status_code == 200
     with time_machine.travel(certificate.not_after + dt.timedelta(seconds=1), tick=False):
         response = client.get("/me/")
     assert response.status_code == 302 and response["Location"] == "/login/"
     assert "_auth_user_id" not in client.session
+    assert "Your EDS expired on" in client.get("/login/").content.decode()
 
 
 def test_at_the_old_expiry_instant_login_signs_with_the_successor_key(client, keystore_backend, aigul, enrol):
