@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # the API docs page and its static files
     "django_tasks",
     "django_tasks_db",
     "uzart.core",
@@ -249,7 +250,9 @@ RENEWAL_ATTACHMENT_MAX_FILES = 5
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 
 # The public base URL, used in e-mails and in certificate extensions (CRL, OCSP, CA issuers).
-PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+PUBLIC_BASE_URL = os.environ.get(
+    "PUBLIC_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
+).rstrip("/")
 
 # PIN (6-12 digits) of the CA keys in the keystore; demo keeps a generated one in DATA_DIR/ca.pin.
 CA_PIN = os.environ.get("UZART_CA_PIN", "")
@@ -278,6 +281,11 @@ KEYSTORE_KDF = (
     if TESTING
     else {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 1}
 )
+
+# API (docs/api.md): (attempts, window seconds) of failed token checks per client address and of PIN steps
+# per user; how long a CSC signature activation (SAD) lives.
+API_RATE_LIMITS = {"token_failure": (20, 300), "pin": (10, 900)}
+CSC_SAD_SECONDS = int(os.environ.get("UZART_CSC_SAD_SECONDS", "300"))
 
 # A renewal request should be sent this many working days (Kyrgyz calendar) before expiry.
 RENEWAL_DEADLINE_WORKING_DAYS = int(os.environ.get("UZART_RENEWAL_DEADLINE_WORKING_DAYS", "3"))

@@ -98,11 +98,16 @@ def _store_ca(
 
 @transaction.atomic
 def ca_init(
-    *, algorithm: str = "ec-p256", organization: str | None = None, actor: User | None = None
+    *,
+    algorithm: str = "ec-p256",
+    organization: str | None = None,
+    not_before: dt.datetime | None = None,
+    actor: User | None = None,
 ) -> tuple[CertificateAuthority, CertificateAuthority, bool]:
     """Create the root and issuing CAs with keys in the keystore, unless a valid issuing CA exists.
 
-    Returns (root, issuing, created).
+    ``not_before`` back-dates the CAs (an operator moving existing holders in, or the demo, whose
+    holders' certificates started a year ago). Returns (root, issuing, created).
     """
     existing = CertificateAuthority.objects.issuing().valid_at(clock.now()).select_related("parent").first()
     if existing is not None:
@@ -114,7 +119,7 @@ def ca_init(
         from uzart.accounts.selectors import operator_profile_get
 
         organization = str(operator_profile_get().name)
-    now = _whole_seconds(clock.now())
+    now = _whole_seconds(min(not_before, clock.now()) if not_before is not None else clock.now())
     year = clock.to_bishkek(now).year
     pin = conf.ca_pin()
 

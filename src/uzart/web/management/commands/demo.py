@@ -21,9 +21,13 @@ class Command(BaseCommand):
         people = demo_load()
         url = f"http://127.0.0.1:{port}/"
         self.stdout.write(self.style.SUCCESS(f"\nUzart demo is ready: {url}\n"))
-        self.stdout.write(f"Every demo login uses the password: {DEMO_PASSWORD}\n")
+        self.stdout.write(f"Every demo login uses the password: {DEMO_PASSWORD}")
+        self.stdout.write("Holders then confirm with their EDS PIN, shown beside them.\n")
         for person in people:
-            self.stdout.write(f"  {person.email:<28} {person.surname} {person.given_name} — {person.note}")
+            pin = f"PIN {person.pin}" if person.pin else ""
+            self.stdout.write(
+                f"  {person.email:<26} {pin:<11} {person.surname} {person.given_name} — {person.note}"
+            )
         self.stdout.write("\nStop with Ctrl+C.\n")
         self.stdout.flush()
         if not no_serve:
