@@ -6,7 +6,7 @@ from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.utils.crypto import get_random_string
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks_db.backend import DatabaseBackend
@@ -16,6 +16,12 @@ from uzart.outbox.services import delivery_send_due
 from uzart.reminders.services import operator_summary_send, reminder_sweep
 
 logger = logging.getLogger("uzart.worker")
+
+
+def _refresh_connections() -> None:
+    """Drop broken or expired database connections between passes (never inside a transaction)."""
+    if not connection.in_atomic_block:
+        close_old_connections()
 
 
 class Command(BaseCommand):
@@ -75,7 +81,7 @@ class Command(BaseCommand):
         self.stdout.flush()
         next_sweep = 0.0
         while not stop.is_set():
-            close_old_connections()
+            _refresh_connections()
             try:
                 if time.monotonic() >= next_sweep:
                     report = reminder_sweep()
@@ -92,5 +98,5 @@ class Command(BaseCommand):
             if once:
                 break
             stop.wait(poll)
-        close_old_connections()
+        _refresh_connections()
         self.stdout.write("Uzart worker stopped")
