@@ -34,8 +34,16 @@ def _english(context, base: str) -> None:
     context.add_cookies([{"name": "uzart_language", "value": "en", "url": base}])
 
 
+def _prefers_english(*users) -> None:
+    """After login each user's own language applies; these journeys read English."""
+    for user in users:
+        user.preferred_language = "en"
+        user.save(update_fields=["preferred_language"])
+
+
 def test_holder_renews_remotely_specialist_approves_new_eds_takes_over(browser, live_server, world, shots):
     base = live_server.url
+    _prefers_english(world.holder, world.specialist)
     holder_context = browser.new_context()
     _english(holder_context, base)
     page = holder_context.new_page()
@@ -94,7 +102,7 @@ def test_holder_renews_remotely_specialist_approves_new_eds_takes_over(browser, 
 
 def test_too_little_balance_shows_the_shortfall_and_sends_nothing(browser, live_server, world, shots):
     poor = CompanyFactory(legal_name="ОАО «Ысык-Көл Сервис»")
-    user = holder(company=poor, email="nurlan@test.example")
+    user = holder(company=poor, email="nurlan@test.example", preferred_language="en")
     enrol_for(user, poor, days_left=20)
     fund(poor, 50_000)
     base = live_server.url
