@@ -86,7 +86,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "ninja",  # the API docs page and its static files
-    "ninja",  # the API docs page and its static files
     "django_tasks",
     "django_tasks_db",
     "uzart.core",
@@ -282,11 +281,6 @@ KEYSTORE_KDF = (
     if TESTING
     else {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 1}
 )
-
-# API (docs/api.md): (attempts, window seconds) of failed token checks per client address and of PIN steps
-# per user; how long a CSC signature activation (SAD) lives.
-API_RATE_LIMITS = {"token_failure": (20, 300), "pin": (10, 900)}
-CSC_SAD_SECONDS = int(os.environ.get("UZART_CSC_SAD_SECONDS", "300"))
 
 # API (docs/api.md): (attempts, window seconds) of failed token checks per client address and of PIN steps
 # per user; how long a CSC signature activation (SAD) lives.
