@@ -109,3 +109,8 @@ def _english_by_default(settings):  # type: ignore[no-untyped-def]
 
     with translation.override("en"):
         yield
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser journeys run last: they hold an event loop in the main thread while they run."""
+    items.sort(key=lambda item: "tests/browser/" in str(item.path).replace("\\", "/"))
