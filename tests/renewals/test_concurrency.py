@@ -28,7 +28,7 @@ def _race(world, keys: list[str]) -> list[tuple[int, bool]]:
                 user=world.holder, pin=PIN, idempotency_key=key, details_confirmed=True
             )
             results.append((request.pk, created))
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # reported below
             errors.append(exc)
         finally:
             connections.close_all()
