@@ -115,6 +115,11 @@ def channels_for(*, user: User, preference: ReminderPreference | None = None) ->
     return channels
 
 
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+
+
 def _write(
     *,
     user: User | None,
@@ -123,22 +128,20 @@ def _write(
     link: str,
     dedupe_key: str | None,
     deliveries: list[tuple[str, str]],
-    strict: bool = False,
 ) -> Notification | None:
-    if kind not in KINDS:
-        raise ValueError(f"unknown notification kind {kind!r}")
+    _check_kind(kind)
+    if dedupe_key is not None and Notification.objects.filter(dedupe_key=dedupe_key).exists():
+        return None
     now = clock.now()
-    fields = {"user": user, "kind": kind, "params": params, "link": link, "dedupe_key": dedupe_key}
-    if strict or dedupe_key is None:
-        notification = Notification.objects.create(**fields, created_at=now)
-    else:
-        if Notification.objects.filter(dedupe_key=dedupe_key).exists():
-            return None
-        try:
-            with transaction.atomic():
-                notification = Notification.objects.create(**fields, created_at=now)
-        except IntegrityError:
-            return None  # a parallel writer sent it first
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                user=user, kind=kind, params=params, link=link, dedupe_key=dedupe_key, created_at=now
+            )
+    except IntegrityError:
+        if dedupe_key is None:
+            raise
+        return None  # a parallel writer sent it first
     if deliveries:
         Delivery.objects.bulk_create(
             Delivery(
@@ -162,13 +165,8 @@ def notification_enqueue(
     link: str = "",
     dedupe_key: str | None = None,
     preference: ReminderPreference | None = None,
-    strict: bool = False,
 ) -> Notification | None:
-    """Add a notification and its deliveries in the caller's transaction; with a dedupe key, at most once ever.
-
-    A duplicate dedupe key returns None; with ``strict`` it raises IntegrityError instead (two fewer
-    queries, for a caller that rolls back its own transaction on it, like the reminder sweep).
-    """
+    """Add a notification and its deliveries in the caller's transaction; with a dedupe key, at most once ever."""
     channels = channels_for(user=user, preference=preference)
     return _write(
         user=user,
@@ -177,8 +175,50 @@ def notification_enqueue(
         link=link,
         dedupe_key=dedupe_key,
         deliveries=[(channel, "") for channel in channels],
-        strict=strict,
     )
+
+
+@dataclass(frozen=True)
+class NotificationDraft:
+    user: User
+    kind: str
+    params: dict[str, Any]
+    link: str = ""
+    dedupe_key: str | None = None
+    preference: ReminderPreference | None = None
+
+
+def notifications_enqueue_many(*, drafts: list[NotificationDraft]) -> list[Notification]:
+    """Write many notifications and their deliveries with two inserts, in the caller's transaction.
+
+    A dedupe key already taken raises IntegrityError: the caller rolls back and decides one by one.
+    Give each draft its user's preference, or this reads them one by one.
+    """
+    if not drafts:
+        return []
+    for draft in drafts:
+        _check_kind(draft.kind)
+    now = clock.now()
+    notifications = Notification.objects.bulk_create(
+        Notification(
+            user=draft.user,
+            kind=draft.kind,
+            params=draft.params,
+            link=draft.link,
+            dedupe_key=draft.dedupe_key,
+            created_at=now,
+        )
+        for draft in drafts
+    )
+    deliveries = [
+        Delivery(notification=notification, channel=channel, next_attempt_at=now, created_at=now)
+        for notification, draft in zip(notifications, drafts, strict=True)
+        for channel in channels_for(user=draft.user, preference=draft.preference)
+    ]
+    if deliveries:
+        Delivery.objects.bulk_create(deliveries)
+        _kick()
+    return notifications
 
 
 def notification_email_address(

@@ -1,9 +1,11 @@
 """The reminder sweep and the operator's daily summary. Safe to run twice, or twice at once.
 
-Each due certificate is handled in its own transaction: a ``ReminderSent`` row per crossed threshold
-(unique per certificate, kind and threshold) and at most one notification (unique dedupe key). When two
-sweeps race for the same certificate, the second one's insert fails on those unique keys and it rolls
-back: the holder gets the reminder once.
+For each due certificate the sweep writes a ``ReminderSent`` row per crossed threshold (unique per
+certificate, kind and threshold) and at most one notification (unique dedupe key), a hundred
+certificates per transaction with a few bulk inserts. When two sweeps race for the same certificate,
+the second one's insert waits for the first to commit and fails on those unique keys; it then redoes
+its chunk one certificate per savepoint, skipping what the other sweep wrote: the holder gets the
+reminder once.
 """
 
 from __future__ import annotations
@@ -23,7 +25,12 @@ from uzart.accounts.selectors import operator_profile_get
 from uzart.audit.services import audit_record
 from uzart.outbox.models import Notification, ReminderPreference
 from uzart.outbox.selectors import preference_map
-from uzart.outbox.services import delivery_kicks_batched, notification_email_address, notification_enqueue
+from uzart.outbox.services import (
+    NotificationDraft,
+    delivery_kicks_batched,
+    notification_email_address,
+    notifications_enqueue_many,
+)
 from uzart.pki.models import Certificate
 from uzart.reminders.models import ReminderKind, ReminderPolicy, ReminderSent
 from uzart.reminders.schedule import Decision, Mark, decide, marks_for
@@ -38,7 +45,8 @@ from uzart.workdays.selectors import last_day_to_send
 
 logger = logging.getLogger(__name__)
 
-BATCH = 500
+BATCH = 500  # certificates read per query
+CHUNK = 100  # written per transaction; racing sweeps never deadlock: both go in (not_after, pk) order
 SUMMARY_MAX_ROWS = 200
 
 
@@ -60,10 +68,6 @@ def _date(day: dt.date) -> str:
     return f"{day:%d.%m.%Y}"
 
 
-def _dedupe_key(certificate: Certificate, mark: Mark) -> str:
-    return f"reminder:{certificate.pk}:{mark.kind}:{mark.threshold}"
-
-
 def _reminder_params(
     certificate: Certificate, *, expires_on: dt.date, last_day: dt.date, today: dt.date
 ) -> dict[str, Any]:
@@ -75,66 +79,101 @@ def _reminder_params(
     }
 
 
-def _record(
-    certificate: Certificate, decision: Decision, notification: Notification | None, now: dt.datetime
-) -> None:
+def _records(work: _Work, notification: Notification | None, now: dt.datetime) -> list[ReminderSent]:
     rows = [
         ReminderSent(
-            certificate=certificate,
+            certificate=work.certificate,
             kind=mark.kind,
             threshold=mark.threshold,
             outcome=ReminderSent.Outcome.SUPERSEDED,
             at=now,
         )
-        for mark in decision.superseded
+        for mark in work.decision.superseded
     ]
-    if decision.send is not None:
+    if work.decision.send is not None:
         rows.append(
             ReminderSent(
-                certificate=certificate,
-                kind=decision.send.kind,
-                threshold=decision.send.threshold,
+                certificate=work.certificate,
+                kind=work.decision.send.kind,
+                threshold=work.decision.send.threshold,
                 outcome=ReminderSent.Outcome.SENT,
                 notification=notification,
                 at=now,
             )
         )
-    ReminderSent.objects.bulk_create(rows)
+    return rows
 
 
-def _handle(
-    certificate: Certificate,
-    decision: Decision,
-    *,
-    params: dict[str, Any],
-    preference: ReminderPreference,
-    now: dt.datetime,
-    report: SweepReport,
-) -> None:
+@dataclass(frozen=True)
+class _Work:
+    """What to write for one certificate: its decision, the notification's parameters and link."""
+
+    certificate: Certificate
+    decision: Decision
+    params: dict[str, Any]
+    link: str
+    preference: ReminderPreference
+
+    def draft(self) -> NotificationDraft | None:
+        send = self.decision.send
+        if send is None:
+            return None
+        return NotificationDraft(
+            user=self.certificate.owner,
+            kind=send.kind,
+            params=self.params,
+            link=self.link,
+            dedupe_key=f"reminder:{self.certificate.pk}:{send.kind}:{send.threshold}",
+            preference=self.preference,
+        )
+
+
+def _count(work: _Work, report: SweepReport) -> None:
+    if work.decision.send is not None and work.decision.send.kind == ReminderKind.NEW_EDS_ACTIVE:
+        report.new_eds_active += 1
+    else:
+        report.sent += work.decision.send is not None
+    report.superseded += len(work.decision.superseded)
+
+
+def _write_one(work: _Work, now: dt.datetime, report: SweepReport) -> None:
+    draft = work.draft()
     try:
-        with transaction.atomic():
-            notification = None
-            if decision.send is not None:
-                notification = notification_enqueue(
-                    user=certificate.owner,
-                    kind=decision.send.kind,
-                    params=params,
-                    link=reverse("renewals:renew"),
-                    dedupe_key=_dedupe_key(certificate, decision.send),
-                    preference=preference,
-                    strict=True,
-                )
-            _record(certificate, decision, notification, now)
+        with transaction.atomic():  # a savepoint: losing the race undoes this certificate only
+            notifications = notifications_enqueue_many(drafts=[draft]) if draft is not None else []
+            ReminderSent.objects.bulk_create(_records(work, notifications[0] if notifications else None, now))
     except IntegrityError:
         report.lost_races += 1
         return
-    report.sent += decision.send is not None
-    report.superseded += len(decision.superseded)
+    _count(work, report)
+
+
+def _write(chunk: list[_Work], now: dt.datetime, report: SweepReport) -> None:
+    """Write a chunk with a few bulk inserts; if another sweep got any of it first, one by one."""
+    try:
+        with transaction.atomic():
+            drafts = [(work, work.draft()) for work in chunk]
+            sending = [(work, draft) for work, draft in drafts if draft is not None]
+            notifications = notifications_enqueue_many(drafts=[draft for _work, draft in sending])
+            sent_by = {
+                work.certificate.pk: n for (work, _draft), n in zip(sending, notifications, strict=True)
+            }
+            ReminderSent.objects.bulk_create(
+                [row for work in chunk for row in _records(work, sent_by.get(work.certificate.pk), now)]
+            )
+    except IntegrityError:
+        with transaction.atomic():
+            for work in chunk:
+                _write_one(work, now, report)
+        return
+    for work in chunk:
+        _count(work, report)
 
 
 def _expiry_reminders(
     *, now: dt.datetime, today: dt.date, policy: ReminderPolicy, report: SweepReport
 ) -> None:
+    link = reverse("renewals:renew")
     last_days: dict[dt.date, dt.date] = {}
     while True:
         batch = list(certificates_with_reminder_due(now=now, today=today, policy=policy)[:BATCH])
@@ -143,6 +182,7 @@ def _expiry_reminders(
         handled = handled_thresholds(certificate_ids=[c.pk for c in batch])
         preferences = preference_map(user_ids=sorted({c.owner_id for c in batch}))
         progress = report.sent + report.superseded + report.lost_races
+        chunk: list[_Work] = []
         for certificate in batch:
             expires_on = clock.to_bishkek(certificate.not_after).date()
             if expires_on not in last_days:
@@ -155,45 +195,47 @@ def _expiry_reminders(
             )
             if decision.send is None and not decision.superseded:
                 continue
-            _handle(
-                certificate,
-                decision,
-                params=_reminder_params(certificate, expires_on=expires_on, last_day=last_day, today=today),
-                preference=preferences.get(certificate.owner_id)
-                or ReminderPreference(user=certificate.owner),
-                now=now,
-                report=report,
+            chunk.append(
+                _Work(
+                    certificate=certificate,
+                    decision=decision,
+                    params=_reminder_params(
+                        certificate, expires_on=expires_on, last_day=last_day, today=today
+                    ),
+                    link=link,
+                    preference=preferences.get(certificate.owner_id)
+                    or ReminderPreference(user=certificate.owner),
+                )
             )
+            if len(chunk) == CHUNK:
+                _write(chunk, now, report)
+                chunk = []
+        if chunk:
+            _write(chunk, now, report)
         if report.sent + report.superseded + report.lost_races == progress or len(batch) < BATCH:
             return
 
 
 def _new_eds_notices(*, now: dt.datetime, report: SweepReport) -> None:
     mark = Mark(ReminderKind.NEW_EDS_ACTIVE, 0, clock.to_bishkek(now).date())
+    link = reverse("web:home")
     successors = list(successors_newly_active(now=now)[:BATCH])
     preferences = preference_map(user_ids=sorted({c.owner_id for c in successors}))
-    for certificate in successors:
-        params = {
-            "starts": _date(clock.to_bishkek(certificate.not_before).date()),
-            "ends": _date(clock.to_bishkek(certificate.not_after).date()),
-        }
-        try:
-            with transaction.atomic():
-                notification = notification_enqueue(
-                    user=certificate.owner,
-                    kind=mark.kind,
-                    params=params,
-                    link=reverse("web:home"),
-                    dedupe_key=_dedupe_key(certificate, mark),
-                    preference=preferences.get(certificate.owner_id)
-                    or ReminderPreference(user=certificate.owner),
-                    strict=True,
-                )
-                _record(certificate, Decision(mark, []), notification, now)
-        except IntegrityError:
-            report.lost_races += 1
-            continue
-        report.new_eds_active += 1
+    work = [
+        _Work(
+            certificate=certificate,
+            decision=Decision(mark, []),
+            params={
+                "starts": _date(clock.to_bishkek(certificate.not_before).date()),
+                "ends": _date(clock.to_bishkek(certificate.not_after).date()),
+            },
+            link=link,
+            preference=preferences.get(certificate.owner_id) or ReminderPreference(user=certificate.owner),
+        )
+        for certificate in successors
+    ]
+    for start in range(0, len(work), CHUNK):
+        _write(work[start : start + CHUNK], now, report)
 
 
 def reminder_sweep() -> SweepReport:
