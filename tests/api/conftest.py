@@ -31,7 +31,7 @@ class ApiWorld:
 
 
 @pytest.fixture
-def api_world(request):  # type: ignore[no-untyped-def]
+def api_world(request, db):  # type: ignore[no-untyped-def]
     base = request.getfixturevalue("world")
     company_b = CompanyFactory(inn="01101199900012", legal_name="ОсОО «Ак Жол»")
     holder_b = holder(company=company_b, email="bolot@b.example", surname="Бекмуратов", given_name="Болот")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -42,7 +43,8 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
-    def is_usable(self, *, at: object = None) -> bool:
+    def is_usable(self, *, at: dt.datetime | None = None) -> bool:
+        """Not revoked and not expired at ``at`` (now by default)."""
         instant = at or clock.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > instant)
 

@@ -292,8 +292,8 @@ def company_balance(request: HttpRequest, company_id: int = CompanyId) -> dict[s
 def company_statement(
     request: HttpRequest,
     company_id: int = CompanyId,
-    date_from: Annotated[IsoDate | None, Query(description="First day (Asia/Bishkek).")] = None,
-    date_to: Annotated[IsoDate | None, Query(description="Last day (Asia/Bishkek).")] = None,
+    date_from: Annotated[IsoDate | None, Query(None, description="First day (Asia/Bishkek).")] = None,
+    date_to: Annotated[IsoDate | None, Query(None, description="Last day (Asia/Bishkek).")] = None,
 ) -> dict[str, Any]:
     account = billing.account_get_for_user(user=caller(request), company_id=company_id)
     if date_from and date_to and date_from > date_to:
@@ -353,7 +353,7 @@ def _operator_body(row: RenewalRequest) -> dict[str, Any]:
 def queue_list(
     request: HttpRequest,
     status: Literal["", "submitted", "documents_submitted", "in_review"] = Query(""),
-    urgent: Annotated[StrictBool, Query(description="Urgent requests only.")] = False,
+    urgent: Annotated[StrictBool, Query(False, description="Urgent requests only.")] = False,
     q: str = Query("", max_length=100, pattern=PLAIN_TEXT, description="INN prefix, name or number."),
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0, le=1_000_000),

@@ -60,9 +60,11 @@ def rate_limit_exceeded(*, bucket: str, ident: str, at: dt.datetime | None = Non
 
 
 def csc_credential_list(*, user: User) -> QuerySet[Certificate]:
-    """The holder's cloud certificates that are not expired yet: the credentials CSC clients may use."""
+    """The holder's cloud certificates not expired or revoked: the credentials CSC clients may use."""
     return (
-        certificate_list_for_owner(user=user).cloud().filter(not_after__gt=clock.now()).select_related("key")
+        certificate_list_for_owner(user=user)
+        .filter(storage=Certificate.Storage.CLOUD, not_after__gt=clock.now(), revoked_at__isnull=True)
+        .select_related("key")
     )
 
 
