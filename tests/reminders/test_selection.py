@@ -157,7 +157,9 @@ def test_the_sql_bound_of_the_last_day_to_send_agrees_with_the_working_day_calen
                 assert (day_start(expiry) < bound[("reminder.last_day", 0)]) == crossed, (today, expiry)
 
 
-def test_the_sweep_writes_in_bulk_so_its_queries_do_not_grow_with_the_due_certificates(travel, certificate_for):
+def test_the_sweep_writes_in_bulk_so_its_queries_do_not_grow_with_the_due_certificates(
+    travel, certificate_for
+):
     for index in range(3):
         certificate_for(expiry=EXPIRY + dt.timedelta(minutes=index))
     travel.move_to(days_before(14))

@@ -14,17 +14,18 @@ from uzart.workdays.selectors import last_day_to_send
 
 pytestmark = pytest.mark.django_db
 
-# (days before the expiry date the sweep runs, the reminder it sends: (kind, days left) or None)
+# (days before the expiry date the sweep runs, the reminder it sends: (threshold kind, days left, wording))
+# or None. From the day after the last day to send, the text says the deadline has passed.
 TABLE = [
     (31, None),
-    (30, ("reminder.expiry", 30)),
+    (30, ("reminder.expiry", 30, "reminder.expiry")),
     (29, None),
-    (14, ("reminder.expiry", 14)),
-    (7, ("reminder.expiry", 7)),
-    (5, ("reminder.last_day", 5)),  # Wednesday 9 June: the last day to send, 3 working days before
-    (3, ("reminder.expiry", 3)),
-    (1, ("reminder.expiry", 1)),
-    (0, ("reminder.expiry_day", 0)),
+    (14, ("reminder.expiry", 14, "reminder.expiry")),
+    (7, ("reminder.expiry", 7, "reminder.expiry")),
+    (5, ("reminder.last_day", 5, "reminder.last_day")),  # Wed 9 June: 3 working days before
+    (3, ("reminder.expiry", 3, "reminder.late")),
+    (1, ("reminder.expiry", 1, "reminder.late")),
+    (0, ("reminder.expiry_day", 0, "reminder.expiry_day")),
 ]
 
 
@@ -51,8 +52,12 @@ def test_a_certificate_passing_each_threshold_gets_exactly_one_reminder_per_thre
         if expected is None:
             assert new == [], f"{days} days before: nothing is due"
             continue
-        kind, days_left = expected
-        assert [(n.kind, n.params["days"]) for n in new] == [(kind, days_left)], f"{days} days before"
+        threshold_kind, days_left, wording = expected
+        assert [(n.kind, n.params["days"]) for n in new] == [(wording, days_left)], f"{days} days before"
+        assert (
+            new[0].dedupe_key
+            == f"reminder:{certificate.pk}:{threshold_kind}:{days_left if threshold_kind == 'reminder.expiry' else 0}"
+        )
         assert new[0].user_id == certificate.owner_id
         assert new[0].params["expires"] == "14.06.2027"
         assert new[0].params["last_day"] == "09.06.2027"
@@ -132,3 +137,13 @@ def test_on_the_last_day_to_send_the_last_day_reminder_outranks_an_n_day_one(tra
     assert ReminderSent.objects.get(certificate=certificate, kind="reminder.expiry", threshold=3).outcome == (
         "superseded"
     )
+
+
+def test_a_sweep_the_day_after_the_last_day_to_send_says_the_deadline_has_passed(travel, certificate_for):
+    certificate = certificate_for()
+    travel.move_to(days_before(4))  # nothing ran since before the 30-day threshold
+    reminder_sweep()
+    notification = Notification.objects.get()
+    assert notification.kind == "reminder.late"
+    assert notification.render()[1].startswith("The last day to send the renewal request was 09.06.2027.")
+    assert _sent_thresholds(certificate) == [("reminder.last_day", 0)]

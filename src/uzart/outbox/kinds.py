@@ -46,7 +46,8 @@ KINDS: dict[str, Kind] = {
         _("Your new EDS is active"),
         _("Your new EDS is in force from %(starts)s until %(ends)s."),
     ),
-    # Reminders before expiry (uzart.reminders). params: days, expires, last_day.
+    # Reminders before expiry (uzart.reminders), worded by the day they go out: before, on or after the
+    # last day to send, or on the expiry day. params: days, expires, last_day, time.
     "reminder.expiry": Kind(
         ngettext_lazy("Your EDS expires in %(days)s day", "Your EDS expires in %(days)s days", "days"),
         _(
@@ -62,6 +63,13 @@ KINDS: dict[str, Kind] = {
             "Your EDS expires on %(expires)s, in %(days)s days. Send the renewal request today so that the "
             "operator can issue the new EDS in time.",
             "days",
+        ),
+    ),
+    "reminder.late": Kind(
+        ngettext_lazy("Your EDS expires in %(days)s day", "Your EDS expires in %(days)s days", "days"),
+        _(
+            "The last day to send the renewal request was %(last_day)s. Send it now: it will be marked urgent, "
+            "but the operator may not be able to issue the new EDS before your current one expires on %(expires)s."
         ),
     ),
     "reminder.expiry_day": Kind(
@@ -83,7 +91,7 @@ KINDS: dict[str, Kind] = {
 }
 
 # The kinds that remind a holder to renew: their e-mail shows the days left and the last day to send.
-REMINDER_KINDS = frozenset({"reminder.expiry", "reminder.last_day", "reminder.expiry_day"})
+REMINDER_KINDS = frozenset({"reminder.expiry", "reminder.last_day", "reminder.late", "reminder.expiry_day"})
 
 
 def render(kind: str, params: dict[str, Any]) -> tuple[str, str]:

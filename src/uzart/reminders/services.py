@@ -68,6 +68,17 @@ def _date(day: dt.date) -> str:
     return f"{day:%d.%m.%Y}"
 
 
+def _wording(*, today: dt.date, last_day: dt.date, expires_on: dt.date) -> str:
+    """Which text a reminder sent today needs, whatever threshold it is for (a late sweep included)."""
+    if today >= expires_on:
+        return "reminder.expiry_day"
+    if today > last_day:
+        return "reminder.late"
+    if today == last_day:
+        return "reminder.last_day"
+    return "reminder.expiry"
+
+
 def _reminder_params(
     certificate: Certificate, *, expires_on: dt.date, last_day: dt.date, today: dt.date
 ) -> dict[str, Any]:
@@ -113,6 +124,7 @@ class _Work:
     params: dict[str, Any]
     link: str
     preference: ReminderPreference
+    kind: str = ""  # the notification's wording; by default the threshold's kind
 
     def draft(self) -> NotificationDraft | None:
         send = self.decision.send
@@ -120,7 +132,7 @@ class _Work:
             return None
         return NotificationDraft(
             user=self.certificate.owner,
-            kind=send.kind,
+            kind=self.kind or send.kind,
             params=self.params,
             link=self.link,
             dedupe_key=f"reminder:{self.certificate.pk}:{send.kind}:{send.threshold}",
@@ -205,6 +217,7 @@ def _expiry_reminders(
                     link=link,
                     preference=preferences.get(certificate.owner_id)
                     or ReminderPreference(user=certificate.owner),
+                    kind=_wording(today=today, last_day=last_day, expires_on=expires_on),
                 )
             )
             if len(chunk) == CHUNK:

@@ -1,4 +1,6 @@
 import os
+import subprocess
+import sys
 from typing import Any
 
 from django.core.management import call_command
@@ -31,4 +33,10 @@ class Command(BaseCommand):
         self.stdout.write("\nStop with Ctrl+C.\n")
         self.stdout.flush()
         if not no_serve:
-            call_command("serve", host="127.0.0.1", port=port, workers=2)
+            # The background worker (reminders, e-mails printed to this console) runs beside the server.
+            worker = subprocess.Popen([sys.executable, "-m", "uzart.cli", "worker", "--interval", "60"])
+            try:
+                call_command("serve", host="127.0.0.1", port=port, workers=2)
+            finally:
+                worker.terminate()
+                worker.wait(timeout=30)
