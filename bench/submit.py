@@ -4,6 +4,8 @@ Full: ``renewal_submit`` — PIN check, new key pair in the keystore, CSR, reque
 the current cloud key, validation of what was signed, and the one transaction (debit, request, audit,
 notification). Raw: fpdf2 render + pyHanko sign with an in-memory key + pyHanko validate.
 Both run alternately in the same process on the same machine; medians are compared.
+It also counts the Argon2id runs (the PIN KDF) of the full submits, at argon2-cffi's binding; the raw
+baseline has no PIN and runs none.
 
 Run: .venv/bin/python -m bench.submit [--rounds N] [--kdf production|minimal]
 (add DATABASE_URL=postgres://... to run on PostgreSQL). The last line is ``ratio=<full/raw>``.
@@ -19,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -28,6 +31,29 @@ os.environ.setdefault("UZART_DATA_DIR", tempfile.mkdtemp(prefix="uzart-bench-"))
 PRODUCTION_KDF = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 1}
 MINIMAL_KDF = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 PIN = "246810"
+
+
+def _count_argon2_runs() -> list[str]:
+    """Record every Argon2id computation (derivation, new verifier or check) from now on."""
+    import argon2.low_level
+
+    runs: list[str] = []
+    lib = argon2.low_level.lib
+
+    class Counting:
+        def __getattr__(self, name: str) -> Any:
+            value = getattr(lib, name)
+            if name not in {"argon2_hash", "argon2_verify"}:
+                return value
+
+            def counted(*call_args: Any) -> Any:
+                runs.append(name)
+                return value(*call_args)
+
+            return counted
+
+    argon2.low_level.lib = Counting()
+    return runs
 
 
 def main() -> None:
@@ -61,7 +87,9 @@ def main() -> None:
 
     with time_machine.travel(clock.now() - dt.timedelta(days=800), tick=False):
         ca_init(organization="ОсОО «Бенч Оператор»")
-    tariff_create(service=Tariff.Service.REMOTE_RENEWAL, role=None, price=151_000, effective_from=dt.date(2020, 1, 1))
+    tariff_create(
+        service=Tariff.Service.REMOTE_RENEWAL, role=None, price=151_000, effective_from=dt.date(2020, 1, 1)
+    )
     company = CompanyFactory(legal_name="ОсОО «Тест»")
     ledger_topup(
         company=company, amount=10**12, idempotency_key="bench", method=LedgerEntry.Method.BANK_TRANSFER,
@@ -72,7 +100,11 @@ def main() -> None:
     for i in range(args.rounds + 1):
         user = holder(company=company, email=f"bench{i}@test.example", role="signer")
         certificate_enrol(
-            user=user, company=company, pin=PIN, not_before=not_after - dt.timedelta(days=365), not_after=not_after
+            user=user,
+            company=company,
+            pin=PIN,
+            not_before=not_after - dt.timedelta(days=365),
+            not_after=not_after,
         )
         holders.append(user)
 
@@ -92,6 +124,8 @@ def main() -> None:
         )  # fmt: skip
         assert pades.pdf_validate(pdf=signed, trust_roots=[small_ca.root]).bottom_line
 
+    kdf_runs = _count_argon2_runs()
+
     def full(i: int) -> None:
         _request, created = renewal_submit(
             user=holders[i], pin=PIN, idempotency_key=f"bench-submit-{i:08d}", details_confirmed=True
@@ -101,6 +135,7 @@ def main() -> None:
     full(args.rounds)  # warm-up of both paths (imports, font, first queries)
     raw(args.rounds)
     full_ms, raw_ms = [], []
+    kdf_runs.clear()
     for i in range(args.rounds):
         start = time.perf_counter()
         full(i)
@@ -111,6 +146,7 @@ def main() -> None:
 
     full_median, raw_median = statistics.median(full_ms), statistics.median(raw_ms)
     print(f"database={connection.vendor} kdf={args.kdf} {settings.KEYSTORE_KDF} rounds={args.rounds}")
+    print(f"Argon2id runs per full submit: {len(kdf_runs) / args.rounds:g}")
     print(f"full submit median: {full_median:.1f} ms (min {min(full_ms):.1f})")
     print(f"raw render+sign+validate median: {raw_median:.1f} ms (min {min(raw_ms):.1f})")
     print(f"ratio={full_median / raw_median:.2f}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import holder
+from tests.keystore.probes import keystore_probe  # noqa: F401 - a fixture for this folder
 
 PIN = "246810"
 WRONG_PIN = "135790"

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 
 from tests.factories import CompanyFactory, holder, specialist
+from tests.keystore.probes import keystore_probe  # noqa: F401 - a fixture for this folder
 from uzart import clock
 from uzart.accounts.models import Company, User
 from uzart.accounts.services import operator_profile_save

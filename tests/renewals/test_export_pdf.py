@@ -33,7 +33,16 @@ class _Binary:
 
 def _validate_outside(pdf: Path, trust: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [PYHANKO, "sign", "validate", "--trust", str(trust), "--trust-replace", "--no-revocation-check", str(pdf)],
+        [
+            PYHANKO,
+            "sign",
+            "validate",
+            "--trust",
+            str(trust),
+            "--trust-replace",
+            "--no-revocation-check",
+            str(pdf),
+        ],
         capture_output=True,
         text=True,
         timeout=120,

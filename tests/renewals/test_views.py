@@ -55,7 +55,9 @@ def test_unticked_details_or_wrong_pin_keep_the_form_with_a_message_and_send_not
     response = client.post("/renew/", {"idempotency_key": "g" * 32, "pin": PIN})
     assert response.status_code == 400
     assert "Please confirm that your details have not changed." in response.content.decode()
-    response = client.post("/renew/", {"idempotency_key": "g" * 32, "details_unchanged": "on", "pin": "111111"})
+    response = client.post(
+        "/renew/", {"idempotency_key": "g" * 32, "details_unchanged": "on", "pin": "111111"}
+    )
     assert response.status_code == 400
     assert "Wrong PIN" in response.content.decode()
     assert RenewalRequest.objects.count() == 0
@@ -76,7 +78,9 @@ def test_short_balance_page_names_the_shortfall_and_offers_no_sign_button(client
 
 
 def test_tampered_request_shows_not_valid_in_the_operator_view(client, world):
-    request, _ = services.renewal_submit(user=world.holder, pin=PIN, idempotency_key="t" * 32, details_confirmed=True)
+    request, _ = services.renewal_submit(
+        user=world.holder, pin=PIN, idempotency_key="t" * 32, details_confirmed=True
+    )
     _as(client, world.specialist)
     assert "The signature is valid" in client.get(f"/operator/renewals/{request.number}/").content.decode()
     pdf = bytearray(request.signed_pdf)
@@ -87,7 +91,9 @@ def test_tampered_request_shows_not_valid_in_the_operator_view(client, world):
 
 
 def test_operator_sees_differences_between_the_request_and_the_company_now(client, world):
-    request, _ = services.renewal_submit(user=world.holder, pin=PIN, idempotency_key="t" * 32, details_confirmed=True)
+    request, _ = services.renewal_submit(
+        user=world.holder, pin=PIN, idempotency_key="t" * 32, details_confirmed=True
+    )
     world.company.legal_name = "ОсОО «Тоо Булак Плюс»"
     world.company.save()
     _as(client, world.specialist)
@@ -96,7 +102,9 @@ def test_operator_sees_differences_between_the_request_and_the_company_now(clien
 
 
 def test_roles_reach_only_their_pages(client, world):
-    request, _ = services.renewal_submit(user=world.holder, pin=PIN, idempotency_key="r" * 32, details_confirmed=True)
+    request, _ = services.renewal_submit(
+        user=world.holder, pin=PIN, idempotency_key="r" * 32, details_confirmed=True
+    )
     stranger = holder(company=CompanyFactory())
     _as(client, stranger)
     assert client.get(f"/renewals/{request.number}/").status_code == 404
@@ -125,7 +133,9 @@ def test_holder_without_an_open_window_gets_a_clear_message_not_an_error(client,
 
 
 def test_specialist_works_the_queue_claim_approve_through_the_pages(client, world):
-    request, _ = services.renewal_submit(user=world.holder, pin=PIN, idempotency_key="q" * 32, details_confirmed=True)
+    request, _ = services.renewal_submit(
+        user=world.holder, pin=PIN, idempotency_key="q" * 32, details_confirmed=True
+    )
     _as(client, world.specialist)
     queue = client.get("/operator/renewals/").content.decode()
     assert request.number in queue

@@ -3,6 +3,12 @@
 AEAD key = HKDF-SHA256(ikm = Argon2id(PIN, salt) || KEK, salt = salt, info = "uzart keystore v1").
 Without the PIN the Argon2id half is missing; without the KEK the other half is: neither a database
 dump plus the KEK nor a dump plus the PIN opens a key. A wrong PIN shows up as a failed GCM tag.
+
+The Argon2id half (``DerivedPin``: the output, its salt and its cost) can be kept for the length of one
+key session and reused to seal a *new* key of the same holder under the same PIN (renewal: the PIN that
+just opened the old key protects the new one). That seal stores the old row's salt and cost, a fresh
+nonce, and associated data naming the new row; see ``uzart.keystore.services`` for why this is safe and
+when it is refused.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import logging
 import os
 import stat
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -83,11 +89,28 @@ def pin_key(pin: str, salt: bytes, kdf: KdfParams) -> bytes:
     )
 
 
-def _aead_key(pin: str, kek: bytes, salt: bytes, kdf: KdfParams) -> bytes:
+@dataclass(frozen=True)
+class DerivedPin:
+    """Argon2id(PIN, salt) with the salt and cost it was made with: secret, kept only inside a key session."""
+
+    kdf: KdfParams
+    salt: bytes
+    material: bytes = field(repr=False)
+
+    def __repr__(self) -> str:
+        return f"<DerivedPin {self.kdf}>"
+
+
+def derive_pin(pin: str, salt: bytes, kdf: KdfParams) -> DerivedPin:
+    """Run Argon2id once for ``pin`` under ``salt``."""
+    return DerivedPin(kdf=kdf, salt=salt, material=pin_key(pin, salt, kdf))
+
+
+def _aead_key(derived: DerivedPin, kek: bytes) -> bytes:
     if len(kek) != KEK_BYTES:
         raise ValueError("the key-encryption key must be 32 bytes")
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=_INFO).derive(
-        pin_key(pin, salt, kdf) + kek
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=derived.salt, info=_INFO).derive(
+        derived.material + kek
     )
 
 
@@ -99,21 +122,40 @@ def associated_data(ref: uuid.UUID, algorithm: str) -> bytes:
 def seal(
     *, private_key_der: bytes, pin: str, kek: bytes, ref: uuid.UUID, algorithm: str, kdf: KdfParams
 ) -> Sealed:
-    """Encrypt a PKCS#8 private key under the PIN and the KEK."""
-    salt = os.urandom(SALT_BYTES)
+    """Encrypt a PKCS#8 private key under the PIN (fresh salt) and the KEK."""
+    derived = derive_pin(pin, os.urandom(SALT_BYTES), kdf)
+    return seal_derived(
+        private_key_der=private_key_der, derived=derived, kek=kek, ref=ref, algorithm=algorithm
+    )
+
+
+def seal_derived(
+    *, private_key_der: bytes, derived: DerivedPin, kek: bytes, ref: uuid.UUID, algorithm: str
+) -> Sealed:
+    """Encrypt a PKCS#8 private key under already derived PIN material (its salt and cost) and the KEK."""
     nonce = os.urandom(NONCE_BYTES)
-    key = _aead_key(pin, kek, salt, kdf)
+    key = _aead_key(derived, kek)
     ciphertext = AESGCM(key).encrypt(nonce, private_key_der, associated_data(ref, algorithm))
-    return Sealed(kdf=kdf, salt=salt, nonce=nonce, ciphertext=ciphertext)
+    return Sealed(kdf=derived.kdf, salt=derived.salt, nonce=nonce, ciphertext=ciphertext)
 
 
 def unseal(*, sealed: Sealed, pin: str, kek: bytes, ref: uuid.UUID, algorithm: str) -> bytes:
     """Decrypt a sealed private key; raise PinMismatch when the PIN (or KEK, or row) does not match."""
-    key = _aead_key(pin, kek, sealed.salt, sealed.kdf)
+    return unseal_derived(sealed=sealed, pin=pin, kek=kek, ref=ref, algorithm=algorithm)[0]
+
+
+def unseal_derived(
+    *, sealed: Sealed, pin: str, kek: bytes, ref: uuid.UUID, algorithm: str
+) -> tuple[bytes, DerivedPin]:
+    """Like ``unseal``; also return the PIN material that opened the key (proven right by the GCM tag)."""
+    derived = derive_pin(pin, sealed.salt, sealed.kdf)
     try:
-        return AESGCM(key).decrypt(sealed.nonce, sealed.ciphertext, associated_data(ref, algorithm))
+        der = AESGCM(_aead_key(derived, kek)).decrypt(
+            sealed.nonce, sealed.ciphertext, associated_data(ref, algorithm)
+        )
     except InvalidTag:
         raise PinMismatch() from None
+    return der, derived
 
 
 def kek_id(kek: bytes) -> str:

@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
 if TYPE_CHECKING:
     from uzart.keystore.models import CloudKey
+    from uzart.keystore.services import KeySession
 
 SignFunction = Callable[[bytes], bytes]
 
@@ -134,9 +135,26 @@ def external_key(
     raise UnsupportedAlgorithm(f"keystore keys of type {type(public_key).__name__} are not supported")
 
 
-def keystore_signer(*, key: CloudKey, pin: str, actor: Any = None) -> CertificateIssuerPrivateKeyTypes:
-    """Return a private-key object that signs with ``key`` in the keystore, unlocked by ``pin``."""
+def keystore_signer(
+    *,
+    key: CloudKey | None = None,
+    pin: str | None = None,
+    actor: Any = None,
+    session: KeySession | None = None,
+) -> CertificateIssuerPrivateKeyTypes:
+    """Return a private-key object that signs with ``key`` in the keystore, unlocked by ``pin``.
+
+    Or, with ``session`` (from ``keystore.services.key_session`` / ``key_generate_session``), one that signs
+    through that session: no PIN check per signature, usable only inside the session's block.
+    """
     from uzart.keystore.services import key_public, key_sign
+
+    if session is not None:
+        if key is not None or pin is not None or actor is not None:
+            raise TypeError("give either a key session or a key with its PIN")
+        return external_key(public_key=key_public(key=session.key), sign_function=session.sign)
+    if key is None or pin is None:
+        raise TypeError("a keystore signer needs a key and its PIN, or a key session")
 
     def sign(data: bytes) -> bytes:
         return key_sign(key=key, pin=pin, data=data, actor=actor)

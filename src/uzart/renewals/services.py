@@ -7,6 +7,7 @@ and writes its money movement, timeline event, audit row and notification in one
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from typing import Any
 
@@ -26,7 +27,7 @@ from uzart.billing.selectors import tariff_current
 from uzart.billing.services import ledger_debit, ledger_refund, ledger_topup
 from uzart.errors import NotFound, PermissionDenied
 from uzart.keystore.models import CloudKey
-from uzart.keystore.services import key_generate, key_verify_pin
+from uzart.keystore.services import KeySession, key_generate_session, key_session
 from uzart.outbox.services import notification_enqueue
 from uzart.pki.keysigner import keystore_signer
 from uzart.pki.models import Certificate
@@ -60,8 +61,11 @@ from uzart.renewals.selectors import (
 )
 from uzart.renewals.transitions import TRANSITIONS, allowed, target_status
 from uzart.signing.documents import RenewalRequestText, render_request_pdf
+from uzart.signing.errors import SigningFailed
 from uzart.signing.pades import pdf_sign, pdf_validate
 from uzart.workdays.selectors import last_day_to_send
+
+logger = logging.getLogger(__name__)
 
 _NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -95,10 +99,8 @@ def _notify(request: RenewalRequest, kind: str, **params: Any) -> None:
     )
 
 
-def _build_csr(
-    *, certificate: Certificate, new_key: CloudKey, pin: str, actor: User
-) -> x509.CertificateSigningRequest:
-    """A CSR for the new key, signed inside the keystore with that key (proof of possession)."""
+def _build_csr(*, certificate: Certificate, session: KeySession) -> x509.CertificateSigningRequest:
+    """A CSR for the session's (new) key, signed inside the keystore with that key (proof of possession)."""
     holder = certificate.owner
     subject = x509.Name(
         [
@@ -108,7 +110,36 @@ def _build_csr(
         ]
     )
     builder = x509.CertificateSigningRequestBuilder().subject_name(subject)
-    return builder.sign(keystore_signer(key=new_key, pin=pin, actor=actor), hashes.SHA256())
+    return builder.sign(keystore_signer(session=session), hashes.SHA256())
+
+
+def _new_key_and_csr(
+    *, certificate: Certificate, user: User, pin: str, actor: User, same_pin_as: KeySession | None
+) -> tuple[CloudKey, x509.CertificateSigningRequest]:
+    """Generate the holder's new key and sign its CSR with it in one step: the new key is never unsealed."""
+    algorithm = certificate.key.algorithm if certificate.key is not None else "ec-p256"
+    if same_pin_as is not None and same_pin_as.key.owner_id != user.pk:
+        same_pin_as = None  # PIN material is shared only between one owner's keys: derive afresh
+    with key_generate_session(
+        owner=user,
+        pin=pin,
+        label=f"renewal of {certificate.serial}",
+        algorithm=algorithm,
+        actor=actor,
+        same_pin_as=same_pin_as,
+    ) as new_session:
+        csr = _build_csr(certificate=certificate, session=new_session)
+    return new_session.key, csr
+
+
+def _require_valid_signature(signed_pdf: bytes, *, root: x509.Certificate, number: str) -> None:
+    """Refuse to send a request whose fresh signature does not validate against the operator root."""
+    report = pdf_validate(pdf=signed_pdf, trust_roots=[root])
+    if not report.bottom_line:
+        logger.error(
+            "request %s: its fresh signature does not validate: %s", number, "; ".join(report.problems)
+        )
+        raise SigningFailed()
 
 
 def _request_text(
@@ -158,23 +189,24 @@ def renewal_submit(
     certificate = offer.certificate
     old_key = certificate.key
     assert old_key is not None  # cloud certificates always have one
-    key_verify_pin(key=old_key, pin=pin, actor=user)
-
-    new_key = key_generate(
-        owner=user, pin=pin, label=f"renewal of {certificate.serial}", algorithm=old_key.algorithm, actor=user
-    )
-    csr = _build_csr(certificate=certificate, new_key=new_key, pin=pin, actor=user)
-    fingerprint = spki_sha256(csr.public_key())
-    number = _new_number(now)
-    text = _request_text(preview, number=number, fingerprint=fingerprint, at=now)
-    signed_pdf = pdf_sign(
-        pdf=render_request_pdf(text),
-        signer_cert=certificate.x509,
-        chain=[ca.certificate for ca in ca_chain()],
-        key=old_key,
-        pin=pin,
-        reason="Заявка на продление ЭЦП / ЭКТ мөөнөтүн узартуу буйрутмасы",
-    )
+    chain = [ca.certificate for ca in ca_chain()]
+    # One PIN check (one Argon2id run) for the whole submit: the old key's session signs the PDF, and the
+    # new key is sealed with the PIN material that session derived and signs its CSR before it is stored.
+    with key_session(key=old_key, pin=pin, actor=user) as old_session:
+        new_key, csr = _new_key_and_csr(
+            certificate=certificate, user=user, pin=pin, actor=user, same_pin_as=old_session
+        )
+        fingerprint = spki_sha256(csr.public_key())
+        number = _new_number(now)
+        text = _request_text(preview, number=number, fingerprint=fingerprint, at=now)
+        signed_pdf = pdf_sign(
+            pdf=render_request_pdf(text),
+            signer_cert=certificate.x509,
+            chain=chain,
+            session=old_session,
+            reason="Заявка на продление ЭЦП / ЭКТ мөөнөтүн узартуу буйрутмасы",
+        )
+    _require_valid_signature(signed_pdf, root=chain[-1], number=number)
     try:
         with transaction.atomic():
             # One submitter per certificate at a time: later ones wait here and then see the first one's request.
@@ -257,15 +289,11 @@ def renewal_submit_documents(
         return offer.open_request, False
     certificate = offer.certificate
     assert certificate.key is not None
-    key_verify_pin(key=certificate.key, pin=pin, actor=user)
-    new_key = key_generate(
-        owner=user,
-        pin=pin,
-        label=f"renewal of {certificate.serial}",
-        algorithm=certificate.key.algorithm,
-        actor=user,
-    )
-    csr = _build_csr(certificate=certificate, new_key=new_key, pin=pin, actor=user)
+    # The old key's session checks the PIN once; the new key reuses the PIN material it derived.
+    with key_session(key=certificate.key, pin=pin, actor=user) as old_session:
+        new_key, csr = _new_key_and_csr(
+            certificate=certificate, user=user, pin=pin, actor=user, same_pin_as=old_session
+        )
     try:
         with transaction.atomic():
             Certificate.objects.select_for_update().get(pk=certificate.pk)
@@ -501,10 +529,11 @@ def renewal_office(
     not_before = max(now, old.not_after)
     not_after = add_years(not_before, 1)
     algorithm = old.key.algorithm if old.key is not None else "ec-p256"
-    new_key = key_generate(
+    with key_generate_session(
         owner=holder, pin=new_pin, label="office renewal", algorithm=algorithm, actor=actor
-    )
-    csr = _build_csr(certificate=old, new_key=new_key, pin=new_pin, actor=actor)
+    ) as new_session:
+        csr = _build_csr(certificate=old, session=new_session)
+    new_key = new_session.key
     with transaction.atomic():
         Certificate.objects.select_for_update().get(pk=old.pk)
         number = _new_number(now)

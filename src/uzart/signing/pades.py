@@ -8,6 +8,8 @@ pyHanko normally signs twice per document: once with a dummy digest to learn how
 for the signature, then for real. Here the room is computed from the certificates and the key's
 largest signature, and the signer answers a dry run with zero bytes without touching the key, so
 ``key_sign`` (which counts PIN attempts and writes an audit row) runs exactly once per document.
+Given a key session (``keystore.services.key_session``) instead of a key and PIN, the signer signs
+through it: the PIN was checked when the session opened, and the signature is still one ``key.sign``.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from uzart.keystore.models import CloudKey
-from uzart.keystore.services import key_sign
+from uzart.keystore.services import KeySession, key_sign
 from uzart.signing.errors import CertificateKeyMismatch, SigningFailed
 
 logger = logging.getLogger(__name__)
@@ -73,12 +75,19 @@ class KeystoreSigner(Signer):
     def __init__(
         self,
         *,
-        key: CloudKey,
-        pin: str,
+        key: CloudKey | None = None,
+        pin: str | None = None,
         signer_cert: x509.Certificate,
         chain: list[x509.Certificate],
         actor: Any = None,
+        session: KeySession | None = None,
     ) -> None:
+        if session is not None:
+            if key is not None or pin is not None or actor is not None:
+                raise TypeError("give either a key session (it names the actor) or a key with its PIN")
+            key = session.key
+        elif key is None or pin is None:
+            raise TypeError("a KeystoreSigner needs a key and its PIN, or a key session")
         if _spki(signer_cert) != bytes(key.public_key_der):
             raise CertificateKeyMismatch()
         if key.algorithm not in MAX_SIGNATURE_BYTES:
@@ -90,6 +99,8 @@ class KeystoreSigner(Signer):
         )
         self._key = key
         self._pin: str | None = pin
+        self._session = session
+        self._signed = False
         self._actor = actor
         self.keystore_calls = 0
 
@@ -106,12 +117,18 @@ class KeystoreSigner(Signer):
             raise SigningError(f"the keystore signs SHA-256 digests only, not {digest_algorithm}")
         if dry_run:
             return bytes(self.max_signature_bytes)
-        pin, self._pin = self._pin, None
-        if pin is None:
+        if self._signed:
             raise SigningError("a KeystoreSigner signs one document only")
-        signature: bytes = await sync_to_async(key_sign, thread_sensitive=True)(
-            key=self._key, pin=pin, data=data, actor=self._actor
-        )
+        self._signed = True
+        signature: bytes
+        if self._session is not None:
+            signature = await sync_to_async(self._session.sign, thread_sensitive=True)(data)
+        else:
+            pin, self._pin = self._pin, None
+            assert pin is not None
+            signature = await sync_to_async(key_sign, thread_sensitive=True)(
+                key=self._key, pin=pin, data=data, actor=self._actor
+            )
         self.keystore_calls += 1
         return signature
 
@@ -140,14 +157,17 @@ def pdf_sign(
     pdf: bytes,
     signer_cert: x509.Certificate,
     chain: list[x509.Certificate],
-    key: CloudKey,
-    pin: str,
+    key: CloudKey | None = None,
+    pin: str | None = None,
     reason: str,
     location: str = "Bishkek",
     actor: Any = None,
+    session: KeySession | None = None,
 ) -> bytes:
-    """Sign ``pdf`` PAdES-B-B with the holder's cloud key; the keystore is asked exactly once."""
-    signer = KeystoreSigner(key=key, pin=pin, signer_cert=signer_cert, chain=chain, actor=actor)
+    """Sign ``pdf`` PAdES-B-B with the holder's cloud key (key and PIN, or a key session); one keystore call."""
+    signer = KeystoreSigner(
+        key=key, pin=pin, session=session, signer_cert=signer_cert, chain=chain, actor=actor
+    )
     room = signature_room(certificates=[signer_cert, *chain], signature_bytes=signer.max_signature_bytes)
     return _sign(pdf=pdf, signer=signer, reason=reason, location=location, bytes_reserved=room)
 

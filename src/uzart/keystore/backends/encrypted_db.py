@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import uuid
 from typing import Any
 
@@ -14,12 +15,25 @@ from uzart.keystore.backends.base import (
     ALGORITHMS,
     GeneratedKey,
     KeystoreBackend,
+    OpenedKey,
     sign_digest_in_process,
     sign_in_process,
 )
 from uzart.keystore.errors import KeystoreUnavailable
 from uzart.keystore.models import SealedKey
-from uzart.keystore.sealing import KdfParams, Sealed, kek_id, load_kek, seal, unseal
+from uzart.keystore.sealing import (
+    SALT_BYTES,
+    DerivedPin,
+    KdfParams,
+    Sealed,
+    derive_pin,
+    kek_id,
+    load_kek,
+    seal,
+    seal_derived,
+    unseal,
+    unseal_derived,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +57,43 @@ def sealed_of(row: SealedKey) -> Sealed:
         nonce=bytes(row.nonce),
         ciphertext=bytes(row.ciphertext),
     )
+
+
+class UnsealedKey(OpenedKey):
+    """A private key unsealed for one key session, with the PIN material that opened (or sealed) it."""
+
+    def __init__(
+        self,
+        *,
+        backend: EncryptedDatabaseBackend,
+        key_ref: str,
+        algorithm: str,
+        private_key: Any,
+        derived: DerivedPin,
+    ) -> None:
+        super().__init__(backend=backend, key_ref=key_ref, algorithm=algorithm)
+        self._private_key: Any = private_key
+        self._derived: DerivedPin | None = derived
+
+    def _sign(self, data: bytes) -> bytes:
+        return sign_in_process(self._private_key, data)
+
+    def _sign_digest(self, digest: bytes) -> bytes:
+        return sign_digest_in_process(self._private_key, digest)
+
+    def _forget(self) -> None:
+        # Python cannot overwrite immutable bytes; dropping the last references lets OpenSSL free
+        # (and clear) the key, and nothing else in the process refers to it.
+        self._private_key = None
+        self._derived = None
+
+    def derived_for_reuse(self, backend: EncryptedDatabaseBackend) -> DerivedPin | None:
+        """The PIN material, if a new key on ``backend`` may be sealed with it (see keystore.services)."""
+        if self.closed or self.backend is not backend or self._derived is None:
+            return None
+        if self._derived.kdf != KdfParams.from_settings():
+            return None  # sealed under another cost: a new key gets today's cost, derived afresh
+        return self._derived
 
 
 class EncryptedDatabaseBackend(KeystoreBackend):
@@ -69,24 +120,32 @@ class EncryptedDatabaseBackend(KeystoreBackend):
             logger.error("sealed key %s is missing from the keystore table", key_ref)
             raise KeystoreUnavailable() from None
 
-    def _open(self, row: SealedKey, pin: str) -> Any:
-        der = unseal(sealed=sealed_of(row), pin=pin, kek=self.kek, ref=row.ref, algorithm=row.algorithm)
-        return serialization.load_der_private_key(der, password=None)
+    def open(self, *, key_ref: str, pin: str, pin_record: str, algorithm: str) -> UnsealedKey:
+        row = self._row(key_ref)
+        der, derived = unseal_derived(
+            sealed=sealed_of(row), pin=pin, kek=self.kek, ref=row.ref, algorithm=row.algorithm
+        )
+        private_key = serialization.load_der_private_key(der, password=None)
+        del der
+        return UnsealedKey(
+            backend=self, key_ref=key_ref, algorithm=row.algorithm, private_key=private_key, derived=derived
+        )
 
-    def generate(self, *, algorithm: str, pin: str, label: str) -> GeneratedKey:
+    def generate_open(
+        self, *, algorithm: str, pin: str, label: str, same_pin_as: OpenedKey | None = None
+    ) -> tuple[GeneratedKey, UnsealedKey]:
         private_key = new_private_key(algorithm)
         der = private_key.private_bytes(
             serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
+        derived = same_pin_as.derived_for_reuse(self) if isinstance(same_pin_as, UnsealedKey) else None
+        if derived is None:
+            derived = derive_pin(pin, os.urandom(SALT_BYTES), KdfParams.from_settings())
         ref = uuid.uuid4()
-        sealed = seal(
-            private_key_der=der,
-            pin=pin,
-            kek=self.kek,
-            ref=ref,
-            algorithm=algorithm,
-            kdf=KdfParams.from_settings(),
+        sealed = seal_derived(
+            private_key_der=der, derived=derived, kek=self.kek, ref=ref, algorithm=algorithm
         )
+        del der
         SealedKey.objects.create(
             ref=ref,
             algorithm=algorithm,
@@ -101,16 +160,10 @@ class EncryptedDatabaseBackend(KeystoreBackend):
         public_der = private_key.public_key().public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
         )
-        return GeneratedKey(key_ref=str(ref), public_key_der=public_der, pin_record="")
-
-    def verify_pin(self, *, key_ref: str, pin: str, pin_record: str, algorithm: str) -> None:
-        self._open(self._row(key_ref), pin)
-
-    def sign(self, *, key_ref: str, pin: str, pin_record: str, data: bytes, algorithm: str) -> bytes:
-        return sign_in_process(self._open(self._row(key_ref), pin), data)
-
-    def sign_digest(self, *, key_ref: str, pin: str, pin_record: str, digest: bytes, algorithm: str) -> bytes:
-        return sign_digest_in_process(self._open(self._row(key_ref), pin), digest)
+        opened = UnsealedKey(
+            backend=self, key_ref=str(ref), algorithm=algorithm, private_key=private_key, derived=derived
+        )
+        return GeneratedKey(key_ref=str(ref), public_key_der=public_der, pin_record=""), opened
 
     def change_pin(self, *, key_ref: str, old_pin: str, new_pin: str, pin_record: str, algorithm: str) -> str:
         row = self._row(key_ref)

@@ -36,7 +36,7 @@ from pkcs11.exceptions import (
 )
 from pkcs11.util.ec import encode_ecdsa_signature, encode_named_curve_parameters
 
-from uzart.keystore.backends.base import GeneratedKey, KeystoreBackend
+from uzart.keystore.backends.base import GeneratedKey, KeystoreBackend, OpenedKey
 from uzart.keystore.errors import KeystoreUnavailable
 from uzart.keystore.sealing import KdfParams, PinMismatch
 
@@ -156,6 +156,38 @@ def ec_point_bytes(value: bytes) -> bytes:
     return bytes(OctetString.load(value).native)
 
 
+class TokenKey(OpenedKey):
+    """A token key whose holder PIN was checked against its verifier; signs on the token until closed."""
+
+    def __init__(self, *, backend: PKCS11Backend, key_ref: str, algorithm: str, pin_record: str) -> None:
+        super().__init__(backend=backend, key_ref=key_ref, algorithm=algorithm)
+        self._backend = backend
+        self._pin_record: str | None = pin_record
+
+    def _sign(self, data: bytes) -> bytes:
+        return self._backend.sign_on_token(key_ref=self.key_ref, data=data, algorithm=self.algorithm)
+
+    def _sign_digest(self, digest: bytes) -> bytes:
+        return self._backend.sign_digest_on_token(
+            key_ref=self.key_ref, digest=digest, algorithm=self.algorithm
+        )
+
+    def _forget(self) -> None:
+        self._pin_record = None
+
+    def record_for_reuse(self, backend: PKCS11Backend) -> str | None:
+        """The verified PIN record, if a new key on ``backend`` may carry it (see keystore.services)."""
+        if self.closed or self._backend is not backend or self._pin_record is None:
+            return None
+        encoded = self._pin_record.split(":", 2)[-1]
+        try:
+            if backend.hasher().check_needs_rehash(encoded):
+                return None  # made with another cost: a new key gets today's cost, derived afresh
+        except InvalidHashError:
+            return None
+        return self._pin_record
+
+
 class PKCS11Backend(KeystoreBackend):
     """Keys on a PKCS#11 token. OPTIONS: ``module`` (path of the .so), ``token_label``, ``user_pin``."""
 
@@ -170,7 +202,8 @@ class PKCS11Backend(KeystoreBackend):
         )
 
     # --- the holder's PIN -------------------------------------------------------------------------
-    def _hasher(self) -> PasswordHasher:
+    def hasher(self) -> PasswordHasher:
+        """Argon2id with today's cost (``settings.KEYSTORE_KDF``)."""
         kdf = KdfParams.from_settings()
         return PasswordHasher(
             time_cost=kdf.time_cost, memory_cost=kdf.memory_cost, parallelism=kdf.parallelism, type=Type.ID
@@ -213,14 +246,14 @@ class PKCS11Backend(KeystoreBackend):
 
     def _pin_record(self, pin: str) -> str:
         pepper_id = self.session.run(self._pepper_id)
-        return f"{_RECORD_PREFIX}:{pepper_id.hex()}:{self._hasher().hash(self._peppered(pin, pepper_id))}"
+        return f"{_RECORD_PREFIX}:{pepper_id.hex()}:{self.hasher().hash(self._peppered(pin, pepper_id))}"
 
     def _check_pin(self, pin: str, pin_record: str) -> None:
         try:
             prefix, pepper_hex, encoded = pin_record.split(":", 2)
             if prefix != _RECORD_PREFIX:
                 raise ValueError(prefix)
-            self._hasher().verify(encoded, self._peppered(pin, bytes.fromhex(pepper_hex)))
+            self.hasher().verify(encoded, self._peppered(pin, bytes.fromhex(pepper_hex)))
         except VerificationError:
             raise PinMismatch() from None
         except (ValueError, InvalidHashError):
@@ -228,8 +261,12 @@ class PKCS11Backend(KeystoreBackend):
             raise KeystoreUnavailable() from None
 
     # --- keys -------------------------------------------------------------------------------------
-    def generate(self, *, algorithm: str, pin: str, label: str) -> GeneratedKey:
-        pin_record = self._pin_record(pin)
+    def generate_open(
+        self, *, algorithm: str, pin: str, label: str, same_pin_as: OpenedKey | None = None
+    ) -> tuple[GeneratedKey, TokenKey]:
+        pin_record = same_pin_as.record_for_reuse(self) if isinstance(same_pin_as, TokenKey) else None
+        if pin_record is None:
+            pin_record = self._pin_record(pin)
         key_id = os.urandom(16)
 
         def make(session: Any) -> bytes:
@@ -259,7 +296,9 @@ class PKCS11Backend(KeystoreBackend):
             return _public_key_der(public, algorithm)
 
         public_der = self.session.run(make)
-        return GeneratedKey(key_ref=key_id.hex(), public_key_der=public_der, pin_record=pin_record)
+        generated = GeneratedKey(key_ref=key_id.hex(), public_key_der=public_der, pin_record=pin_record)
+        opened = TokenKey(backend=self, key_ref=generated.key_ref, algorithm=algorithm, pin_record=pin_record)
+        return generated, opened
 
     def private_key(self, session: Any, key_ref: str) -> Any:
         """The private key object on the token (for signing and for reading its attributes)."""
@@ -269,11 +308,12 @@ class PKCS11Backend(KeystoreBackend):
             logger.error("PKCS#11 key %s is missing from token %r", key_ref, self.session.token_label)
             raise KeystoreUnavailable() from None
 
-    def verify_pin(self, *, key_ref: str, pin: str, pin_record: str, algorithm: str) -> None:
+    def open(self, *, key_ref: str, pin: str, pin_record: str, algorithm: str) -> TokenKey:
         self._check_pin(pin, pin_record)
+        return TokenKey(backend=self, key_ref=key_ref, algorithm=algorithm, pin_record=pin_record)
 
-    def sign(self, *, key_ref: str, pin: str, pin_record: str, data: bytes, algorithm: str) -> bytes:
-        self._check_pin(pin, pin_record)
+    def sign_on_token(self, *, key_ref: str, data: bytes, algorithm: str) -> bytes:
+        """Sign SHA-256(data) on the token; the holder's PIN must have been checked (``open``)."""
 
         def operate(session: Any) -> bytes:
             key = self.private_key(session, key_ref)
@@ -285,8 +325,8 @@ class PKCS11Backend(KeystoreBackend):
 
         return self.session.run(operate)
 
-    def sign_digest(self, *, key_ref: str, pin: str, pin_record: str, digest: bytes, algorithm: str) -> bytes:
-        self._check_pin(pin, pin_record)
+    def sign_digest_on_token(self, *, key_ref: str, digest: bytes, algorithm: str) -> bytes:
+        """Sign a SHA-256 digest on the token; the holder's PIN must have been checked (``open``)."""
 
         def operate(session: Any) -> bytes:
             key = self.private_key(session, key_ref)
