@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
@@ -23,6 +25,17 @@ CONFIG = SchemathesisConfig.from_dict(
 )
 # Loaded at collection (no database needed); schemathesis' lazy from_fixture does not run on pytest 9.
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application, config=CONFIG)
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_transaction():  # type: ignore[no-untyped-def]
+    """The raw WSGI app closes the database connection after each request, which would end the test's
+    transaction (PostgreSQL); Django's test client avoids that the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(params=["holder", "specialist"])
