@@ -31,10 +31,17 @@ def test_every_string_of_the_app_is_translated_to_kyrgyz_and_russian(app, tmp_pa
         po_path = copy / "locale" / language / "LC_MESSAGES" / "django.po"
         if not po_path.exists():
             continue  # the app has no translatable strings at all
-        for entry in polib.pofile(str(po_path)):
+        catalogue = polib.pofile(str(po_path))
+        plural_forms = catalogue.metadata.get("Plural-Forms", "nplurals=1;")
+        nplurals = int(plural_forms.split("nplurals=")[1].split(";")[0])
+        for entry in catalogue:
             if entry.obsolete:
                 continue
-            translated = entry.msgstr or (entry.msgstr_plural and all(entry.msgstr_plural.values()))
+            if entry.msgid_plural:
+                forms = [entry.msgstr_plural.get(index, "") for index in range(nplurals)]
+                translated = all(forms)
+            else:
+                translated = bool(entry.msgstr)
             if not translated or "fuzzy" in entry.flags:
                 problems.append(f"{language}: {entry.msgid!r}")
     assert not problems, f"untranslated strings in {app}:\n" + "\n".join(problems)

@@ -14,6 +14,8 @@ from uzart.api.errors import CsrfFailed, ScopeMissing, TooManyAttempts, Unauthen
 from uzart.api.selectors import api_token_find, rate_limit_exceeded
 from uzart.api.services import api_token_mark_used, rate_counter_hit
 from uzart.errors import PermissionDenied
+from uzart.pki.selectors import certificate_active_for
+from uzart.signing.eds_login import EdsLoginRefused, expired_message, user_needs_eds
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_TOKEN_LENGTH = 128
@@ -48,9 +50,16 @@ def token_user(request: HttpRequest, *, raw: str, scope: str) -> User:
         raise Unauthenticated()
     if scope not in token.scopes:
         raise ScopeMissing(scope=scope)
+    refuse_expired_holder(token.user)
     api_token_mark_used(token=token)
     request.api_token = token  # type: ignore[attr-defined]
     return token.user
+
+
+def refuse_expired_holder(user: User) -> None:
+    """A holder whose every EDS has expired is refused here as at the web login, with the same reason."""
+    if user_needs_eds(user=user) and certificate_active_for(user=user) is None:
+        raise EdsLoginRefused(expired_message(user=user))
 
 
 class BearerToken(HttpBearer):

@@ -46,7 +46,7 @@ class EdsSessionMiddleware:
             from django.shortcuts import redirect
 
             from uzart.pki.selectors import certificate_active_for
-            from uzart.web.eds import expired_message
+            from uzart.signing.eds_login import expired_message
 
             if certificate_active_for(user=user) is None:
                 message = expired_message(user=user)

@@ -25,7 +25,7 @@ from uzart.accounts.services import company_create, user_set_language
 from uzart.audit.services import audit_record
 from uzart.errors import UzartError, ValidationFailed
 from uzart.pki.selectors import certificate_active_for, certificate_list_for_owner
-from uzart.web import eds
+from uzart.signing import eds_login as eds
 from uzart.web.forms import CompanyForm, LoginForm, PinForm
 
 EDS_PENDING = "uzart_eds_pending"
