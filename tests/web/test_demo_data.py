@@ -10,8 +10,8 @@ from uzart.billing.models import Tariff
 from uzart.billing.selectors import account_balance_get, tariff_current
 from uzart.pki.models import Certificate
 from uzart.renewals.selectors import renewal_offer_for
-from uzart.web.demo import DEMO_PEOPLE, demo_load
 from uzart.signing.eds_login import eds_login_verify
+from uzart.web.demo import DEMO_PEOPLE, demo_load
 from uzart.workdays.selectors import working_days_between
 
 pytestmark = pytest.mark.django_db
