@@ -6,7 +6,8 @@ It makes a throwaway database beside the one in DATABASE_URL (``<name>_sweepbenc
 end), migrates it, and bulk-loads the fleet with COPY (PostgreSQL) or bulk_create in batches. Only the
 1,000 due certificates expire within the reminder window; the rest expired up to two years ago or
 expire after the window, as in a real fleet between two sweeps. The expired ones carry the history a
-running system leaves: two handled reminders each, and an issued renewal request for every other one.
+running system leaves: two handled reminders each, and for every other one an issued renewal request
+and a successor among the unexpired certificates.
 Each sweep is timed from a clean outbox after a warm-up (best of ``--runs``); the last line is
 ``ratio=<t(1M)/t(10k)>``. The goal is <= 1.5: the sweep reads an indexed range of ``not_after``, so
 its cost follows the due certificates, not the fleet.
@@ -63,7 +64,8 @@ class Fleet:
 
     def __init__(self, *, now: dt.datetime, owners: list[int], company: int, key: int, issuer: int) -> None:
         self.now = now
-        self.owners = owners
+        self.owners = owners  # the holders of the due certificates
+        self.quiet_owners: list[int] = []  # one holder per two other certificates
         self.company = company
         self.key = key
         self.issuer = issuer
@@ -91,8 +93,29 @@ class Fleet:
                 days = -self.random.uniform(1, 730)
             else:
                 days = self.random.uniform(32, 730)
-            owner = self.owners[self.random.randrange(len(self.owners))]
+            owner = self.quiet_owners[self.random.randrange(len(self.quiet_owners))]
             yield self.row(owner, self.now + dt.timedelta(days=days))
+
+
+def load_holders(count: int, *, first: int) -> list[int]:
+    """Add ``count`` holders (COPY on PostgreSQL) and return their ids."""
+    before = User.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    emails = (f"q{first + index}@bench.example" for index in range(count))
+    if connection.vendor == "postgresql":
+        columns = (
+            "password, is_superuser, email, surname, given_name, patronymic, phone, preferred_language, "
+        )
+        columns += "staff_role, is_active, date_joined"
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY accounts_user ({columns}) FROM STDIN") as copy,
+        ):
+            for email in emails:
+                copy.write_row(("!", False, email, "Bench", "Holder", "", "", "ru", "", True, clock.now()))
+    else:
+        users = (User(email=email, surname="Bench", given_name="Holder", password="!") for email in emails)
+        User.objects.bulk_create(users, batch_size=CHUNK)
+    return list(User.objects.filter(pk__gt=before).order_by("pk").values_list("pk", flat=True))
 
 
 def load(rows: Iterator[tuple[object, ...]], count: int, label: str) -> None:
@@ -117,8 +140,6 @@ def load(rows: Iterator[tuple[object, ...]], count: int, label: str) -> None:
                     batch = []
             Certificate.objects.bulk_create(batch)
             progress.update(len(batch))
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE" if connection.vendor != "postgresql" else "VACUUM ANALYZE pki_certificate")
 
 
 def _renewal_history_sql() -> str:
@@ -152,8 +173,19 @@ def add_history(*, after_id: int, now: dt.datetime) -> None:
                 [kind, threshold, after_id, now],
             )
         cursor.execute(_renewal_history_sql(), [after_id, now])
-        for table in ("reminders_remindersent", "renewals_renewalrequest"):
-            cursor.execute(f"ANALYZE {table}")
+        # ... and those that expired over a month ago (their new-EDS notices went out long since) have a
+        # successor among the unexpired ones.
+        cursor.execute(
+            "WITH old AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM pki_certificate "
+            "             WHERE id > %s AND not_after < %s AND id %% 2 = 0), "
+            "     new AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM pki_certificate "
+            "             WHERE id > %s AND not_after > %s) "
+            "UPDATE pki_certificate SET predecessor_id = old.id FROM old JOIN new ON old.n = new.n "
+            "WHERE pki_certificate.id = new.id",
+            [after_id, now - dt.timedelta(days=30), after_id, now + dt.timedelta(days=31)],
+        )
+        # Fresh statistics for every table, as autovacuum keeps them in production.
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 def reset_outbox(now: dt.datetime) -> None:
@@ -173,8 +205,10 @@ def time_sweep(runs: int, due: int, now: dt.datetime) -> list[float]:
         report = reminder_sweep()
         if run:
             timings.append(time.perf_counter() - started)
-        if report.sent != due:
-            raise SystemExit(f"the sweep sent {report.sent} reminders, expected {due}")
+        if (report.sent, report.new_eds_active) != (due, 0):
+            raise SystemExit(
+                f"the sweep sent {report.sent} reminders and {report.new_eds_active} notices, expected {due}"
+            )
     return timings
 
 
@@ -225,6 +259,7 @@ def main() -> None:
             loaded = args.due
             for size in sizes:
                 last_id = Certificate.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+                fleet.quiet_owners += load_holders((size - loaded + 1) // 2, first=len(fleet.quiet_owners))
                 load(fleet.quiet(size - loaded), size - loaded, f"fleet of {size:,}")
                 add_history(after_id=last_id, now=fleet.now)
                 loaded = size

@@ -35,7 +35,8 @@ from uzart.pki.models import Certificate
 from uzart.reminders.models import ReminderKind, ReminderPolicy, ReminderSent
 from uzart.reminders.schedule import Decision, Mark, decide, marks_for
 from uzart.reminders.selectors import (
-    certificates_with_reminder_due,
+    certificate_ids_with_reminder_due,
+    certificates_for_reminders,
     handled_thresholds,
     overdue_requests,
     reminder_policy_get,
@@ -45,7 +46,7 @@ from uzart.workdays.selectors import last_day_to_send
 
 logger = logging.getLogger(__name__)
 
-BATCH = 500  # certificates read per query
+BATCH = 500  # certificates loaded per query
 CHUNK = 100  # written per transaction; racing sweeps never deadlock: both go in (not_after, pk) order
 SUMMARY_MAX_ROWS = 200
 
@@ -187,13 +188,11 @@ def _expiry_reminders(
 ) -> None:
     link = reverse("renewals:renew")
     last_days: dict[dt.date, dt.date] = {}
-    while True:
-        batch = list(certificates_with_reminder_due(now=now, today=today, policy=policy)[:BATCH])
-        if not batch:
-            return
-        handled = handled_thresholds(certificate_ids=[c.pk for c in batch])
+    due = certificate_ids_with_reminder_due(now=now, today=today, policy=policy)
+    for start in range(0, len(due), BATCH):
+        batch = certificates_for_reminders(certificate_ids=due[start : start + BATCH])
+        handled = handled_thresholds(certificate_ids=[c.pk for c in batch])  # fresh: a parallel sweep
         preferences = preference_map(user_ids=sorted({c.owner_id for c in batch}))
-        progress = report.sent + report.superseded + report.lost_races
         chunk: list[_Work] = []
         for certificate in batch:
             expires_on = clock.to_bishkek(certificate.not_after).date()
@@ -225,14 +224,12 @@ def _expiry_reminders(
                 chunk = []
         if chunk:
             _write(chunk, now, report)
-        if report.sent + report.superseded + report.lost_races == progress or len(batch) < BATCH:
-            return
 
 
 def _new_eds_notices(*, now: dt.datetime, report: SweepReport) -> None:
     mark = Mark(ReminderKind.NEW_EDS_ACTIVE, 0, clock.to_bishkek(now).date())
     link = reverse("web:home")
-    successors = list(successors_newly_active(now=now)[:BATCH])
+    successors = successors_newly_active(now=now, limit=BATCH)
     preferences = preference_map(user_ids=sorted({c.owner_id for c in successors}))
     work = [
         _Work(
