@@ -161,6 +161,70 @@ def _request_text(
     )
 
 
+def _earlier(*, user: User, idempotency_key: str) -> RenewalRequest | None:
+    """The request a retry with this key already made (only the same holder may see it)."""
+    earlier = RenewalRequest.objects.filter(idempotency_key=idempotency_key).first()
+    if earlier is not None and earlier.holder_id != user.pk:
+        raise PermissionDenied()
+    return earlier
+
+
+def _queued_fields(
+    preview: RenewalPreview,
+    *,
+    user: User,
+    number: str,
+    idempotency_key: str,
+    new_key: CloudKey,
+    csr: x509.CertificateSigningRequest,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """The fields a holder's request (remote or with documents) takes from the preview and the new key."""
+    offer = preview.offer
+    certificate = offer.certificate
+    return {
+        "number": number,
+        "idempotency_key": idempotency_key,
+        "certificate": certificate,
+        "holder": user,
+        "company": certificate.company,
+        "urgent": offer.past_deadline,
+        "full_name": certificate.owner.full_name,
+        "position": preview.membership.position if preview.membership else "",
+        "company_name": certificate.company.legal_name,
+        "company_inn": certificate.company.inn,
+        "old_not_after": certificate.not_after,
+        "last_day_to_send": offer.last_day_to_send,
+        "new_not_before": preview.new_not_before,
+        "new_not_after": preview.new_not_after,
+        "price": preview.price,
+        "new_key": new_key,
+        "csr_der": csr.public_bytes(Encoding.DER),
+        "csr_fingerprint": spki_sha256(csr.public_key()),
+        "submitted_at": now,
+    }
+
+
+def _lock_certificate(certificate: Certificate) -> None:
+    """One submitter per certificate at a time: later ones wait here, then find the first one's request."""
+    Certificate.objects.select_for_update().get(pk=certificate.pk)
+    existing = RenewalRequest.objects.open().filter(certificate=certificate).first()
+    if existing is not None:
+        raise _AlreadyOpen(existing)
+
+
+def _duplicate_of(
+    error: _AlreadyOpen | IntegrityError, *, idempotency_key: str, certificate: Certificate
+) -> RenewalRequest | None:
+    """After a lost race (lock or unique constraint), the request that won it."""
+    if isinstance(error, _AlreadyOpen):
+        return error.request
+    return (
+        RenewalRequest.objects.filter(idempotency_key=idempotency_key).first()
+        or RenewalRequest.objects.open().filter(certificate=certificate).first()
+    )
+
+
 def renewal_submit(
     *, user: User, pin: str, idempotency_key: str, details_confirmed: bool
 ) -> tuple[RenewalRequest, bool]:
@@ -170,10 +234,8 @@ def renewal_submit(
     nothing. The PIN is checked and all signing is done before the one transaction that debits the
     balance, stores the documents and enqueues the request.
     """
-    earlier = RenewalRequest.objects.filter(idempotency_key=idempotency_key).first()
+    earlier = _earlier(user=user, idempotency_key=idempotency_key)
     if earlier is not None:
-        if earlier.holder_id != user.pk:
-            raise PermissionDenied()
         return earlier, False
     if not details_confirmed:
         raise DetailsNotConfirmed()
@@ -209,35 +271,16 @@ def renewal_submit(
     _require_valid_signature(signed_pdf, root=chain[-1], number=number)
     try:
         with transaction.atomic():
-            # One submitter per certificate at a time: later ones wait here and then see the first one's request.
-            Certificate.objects.select_for_update().get(pk=certificate.pk)
-            existing = RenewalRequest.objects.open().filter(certificate=certificate).first()
-            if existing is not None:
-                raise _AlreadyOpen(existing)
+            _lock_certificate(certificate)
             request = RenewalRequest.objects.create(
-                number=number,
-                idempotency_key=idempotency_key,
-                certificate=certificate,
-                holder=user,
-                company=certificate.company,
+                **_queued_fields(
+                    preview, user=user, number=number, idempotency_key=idempotency_key, new_key=new_key,
+                    csr=csr, now=now,
+                ),
                 channel=Channel.REMOTE,
                 status=Status.SUBMITTED,
-                urgent=offer.past_deadline,
-                full_name=text.full_name,
-                position=text.position,
-                company_name=text.company_name,
-                company_inn=text.company_inn,
-                old_not_after=certificate.not_after,
-                last_day_to_send=offer.last_day_to_send,
-                new_not_before=preview.new_not_before,
-                new_not_after=preview.new_not_after,
-                price=preview.price,
-                new_key=new_key,
-                csr_der=csr.public_bytes(Encoding.DER),
-                csr_fingerprint=fingerprint,
                 signed_pdf=signed_pdf,
-                submitted_at=now,
-            )
+            )  # fmt: skip
             request.debit = ledger_debit(
                 company=certificate.company,
                 amount=preview.price,
@@ -256,14 +299,7 @@ def renewal_submit(
             )
             _notify(request, "renewal.submitted", position=queue_position(request))
     except (_AlreadyOpen, IntegrityError) as exc:
-        existing = (
-            exc.request
-            if isinstance(exc, _AlreadyOpen)
-            else (
-                RenewalRequest.objects.filter(idempotency_key=idempotency_key).first()
-                or RenewalRequest.objects.open().filter(certificate=certificate).first()
-            )
-        )
+        existing = _duplicate_of(exc, idempotency_key=idempotency_key, certificate=certificate)
         if existing is None:
             raise
         return existing, False
@@ -274,10 +310,8 @@ def renewal_submit_documents(
     *, user: User, pin: str, idempotency_key: str, changed_details: str, scans: list[Scan]
 ) -> tuple[RenewalRequest, bool]:
     """Send a request whose details changed, with scans; the office checks them; payment at approval."""
-    earlier = RenewalRequest.objects.filter(idempotency_key=idempotency_key).first()
+    earlier = _earlier(user=user, idempotency_key=idempotency_key)
     if earlier is not None:
-        if earlier.holder_id != user.pk:
-            raise PermissionDenied()
         return earlier, False
     if not changed_details.strip():
         raise ReasonRequired(_("Please say which details changed."))
@@ -296,34 +330,16 @@ def renewal_submit_documents(
         )
     try:
         with transaction.atomic():
-            Certificate.objects.select_for_update().get(pk=certificate.pk)
-            existing = RenewalRequest.objects.open().filter(certificate=certificate).first()
-            if existing is not None:
-                raise _AlreadyOpen(existing)
+            _lock_certificate(certificate)
             request = RenewalRequest.objects.create(
-                number=_new_number(now),
-                idempotency_key=idempotency_key,
-                certificate=certificate,
-                holder=user,
-                company=certificate.company,
+                **_queued_fields(
+                    preview, user=user, number=_new_number(now), idempotency_key=idempotency_key,
+                    new_key=new_key, csr=csr, now=now,
+                ),
                 channel=Channel.DOCUMENTS,
                 status=Status.DOCUMENTS_SUBMITTED,
-                urgent=offer.past_deadline,
-                full_name=user.full_name,
-                position=preview.membership.position if preview.membership else "",
-                company_name=certificate.company.legal_name,
-                company_inn=certificate.company.inn,
                 changed_details=changed_details.strip(),
-                old_not_after=certificate.not_after,
-                last_day_to_send=offer.last_day_to_send,
-                new_not_before=preview.new_not_before,
-                new_not_after=preview.new_not_after,
-                price=preview.price,
-                new_key=new_key,
-                csr_der=csr.public_bytes(Encoding.DER),
-                csr_fingerprint=spki_sha256(csr.public_key()),
-                submitted_at=now,
-            )
+            )  # fmt: skip
             for scan in scans:
                 RenewalAttachment.objects.create(
                     request=request,
@@ -338,8 +354,11 @@ def renewal_submit_documents(
                 actor=user, action="renewal.submit_documents", target=request, data={"files": len(scans)}
             )
             _notify(request, "renewal.documents_submitted")
-    except _AlreadyOpen as exc:
-        return exc.request, False
+    except (_AlreadyOpen, IntegrityError) as exc:
+        existing = _duplicate_of(exc, idempotency_key=idempotency_key, certificate=certificate)
+        if existing is None:
+            raise
+        return existing, False
     return request, True
 
 
