@@ -134,6 +134,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "uzart.web.context_processors.uzart",
+                "uzart.reminders.context_processors.notifications",
             ],
         },
     },

@@ -83,3 +83,12 @@ def test_pages_need_a_login_and_the_deliveries_page_an_operator(client):
     assert client.get("/operator/deliveries/").status_code == 200
     assert client.get("/operator/deliveries/?status=failed").status_code == 200
     assert client.get("/operator/deliveries/?status=bogus").status_code == 404
+
+
+def test_every_page_can_show_the_unread_count(client):
+    user = holder()
+    for _ in range(2):
+        notification_enqueue(user=user, kind="reminder.expiry", params=PARAMS)
+    client.force_login(user)
+    response = client.get("/options/reminders/")
+    assert response.context["unread_notifications"]() == 2

@@ -15,7 +15,7 @@ from uzart.outbox.models import Notification
 from uzart.pki.models import Certificate
 from uzart.reminders.models import ReminderPolicy, ReminderSent
 from uzart.reminders.schedule import day_start
-from uzart.reminders.selectors import certificates_with_reminder_due, crossing_bounds
+from uzart.reminders.selectors import crossing_bounds, due_queries
 from uzart.reminders.services import reminder_policy_save, reminder_sweep
 from uzart.renewals.models import Channel, RenewalRequest, Status
 from uzart.workdays.models import WorkdayOverride
@@ -177,8 +177,11 @@ def test_the_sweep_selects_by_an_indexed_range_of_not_after(travel, certificate_
     certificate_for()
     travel.move_to(days_before(14))
     now = clock.now()
-    due = certificates_with_reminder_due(now=now, today=clock.to_bishkek(now).date(), policy=ReminderPolicy())
-    sql = str(due.query)
-    assert '"pki_certificate"."not_after" >=' in sql and '"pki_certificate"."not_after" <' in sql
-    plan = due.explain()
-    assert "not_after" in plan and "index" in plan.lower(), plan
+    queries = due_queries(now=now, today=clock.to_bishkek(now).date(), policy=ReminderPolicy())
+    assert len(queries) == 7  # 30, 14, 7, 3, 1 days, the last day to send, the expiry day
+    for query in queries:
+        sql = str(query.query)
+        assert '"pki_certificate"."not_after" >=' in sql and '"pki_certificate"."not_after" <' in sql
+        assert "NOT (EXISTS" in sql and " OR " not in sql  # an anti-join PostgreSQL can run per candidate
+        plan = query.explain()
+        assert "not_after" in plan and "index" in plan.lower(), plan

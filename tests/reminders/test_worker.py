@@ -31,12 +31,17 @@ def test_uzart_sweep_is_idempotent(travel, certificate_for, capsys):
     assert len(mail.outbox) == 1
 
 
-def test_one_worker_pass_sweeps_and_delivers(travel, certificate_for):
+def test_one_worker_pass_sweeps_delivers_and_refreshes_the_crls(travel, certificate_for):
+    from uzart import clock
+    from uzart.pki.models import CertificateAuthority
+
     certificate_for()
-    travel.move_to(days_before(7))
+    travel.move_to(days_before(7))  # the CRLs signed five weeks ago have run out
+    assert all(ca.crl_next_update < clock.now() for ca in CertificateAuthority.objects.all())
     call_command("worker", "--once")
     assert Delivery.objects.get().status == "sent"
     assert len(mail.outbox) == 1
+    assert all(ca.crl_next_update > clock.now() for ca in CertificateAuthority.objects.all())
 
 
 def test_the_worker_stops_cleanly_on_sigterm(tmp_path):

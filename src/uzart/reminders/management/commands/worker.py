@@ -2,6 +2,7 @@ import logging
 import signal
 import threading
 import time
+from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
@@ -13,9 +14,25 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
 
 from uzart.outbox.services import delivery_send_due
+from uzart.pki.services import crl_refresh_due
 from uzart.reminders.services import operator_summary_send, reminder_sweep
 
 logger = logging.getLogger("uzart.worker")
+
+
+# Every --interval seconds, each step on its own: one failing (no CA PIN, say) never stops the others.
+PERIODIC: tuple[tuple[str, Callable[[], object]], ...] = (
+    ("reminder sweep", reminder_sweep),
+    ("operator summary", operator_summary_send),
+    ("CRL refresh", crl_refresh_due),
+)
+
+
+def _run(name: str, step: Callable[[], object]) -> None:
+    try:
+        step()
+    except Exception:
+        logger.exception("worker step %r failed; it runs again on the next pass", name)
 
 
 def _refresh_connections() -> None:
@@ -27,7 +44,8 @@ def _refresh_connections() -> None:
 class Command(BaseCommand):
     help = (
         "Run the background worker: the django-tasks database queue, the e-mail/SMS deliveries with retries, "
-        "and a reminder sweep every --interval seconds. Stops cleanly on SIGTERM or Ctrl+C."
+        "and every --interval seconds the reminder sweep, the operator's daily summary and the CRL refresh. "
+        "Stops cleanly on SIGTERM or Ctrl+C."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -82,19 +100,16 @@ class Command(BaseCommand):
         next_sweep = 0.0
         while not stop.is_set():
             _refresh_connections()
-            try:
-                if time.monotonic() >= next_sweep:
-                    report = reminder_sweep()
-                    operator_summary_send()
-                    logger.debug("sweep: %s", report)
-                    next_sweep = time.monotonic() + interval
-                if not stop.is_set():
-                    delivery_send_due()
-                if queue is not None and not stop.is_set():
-                    queue.running = True
-                    queue.run()
-            except Exception:
-                logger.exception("worker pass failed; trying again in %s s", poll)
+            if time.monotonic() >= next_sweep:
+                for name, step in PERIODIC:
+                    if not stop.is_set():
+                        _run(name, step)
+                next_sweep = time.monotonic() + interval
+            if not stop.is_set():
+                _run("deliveries", delivery_send_due)
+            if queue is not None and not stop.is_set():
+                queue.running = True
+                _run("task queue", queue.run)
             if once:
                 break
             stop.wait(poll)
