@@ -223,7 +223,9 @@ OUTBOX_MAX_ATTEMPTS = int(os.environ.get("UZART_OUTBOX_MAX_ATTEMPTS", "8"))
 OUTBOX_RETRY_BASE_SECONDS = 60  # then 2, 4, 8, ... minutes, at most OUTBOX_RETRY_MAX_SECONDS
 OUTBOX_RETRY_MAX_SECONDS = 6 * 3600
 OUTBOX_LEASE_SECONDS = 300  # a delivery being sent is retried after this long if its worker died
-OPERATOR_SUMMARY_EMAIL = os.environ.get("UZART_OPERATOR_SUMMARY_EMAIL", "")  # default: operator's support e-mail
+OPERATOR_SUMMARY_EMAIL = os.environ.get(
+    "UZART_OPERATOR_SUMMARY_EMAIL", ""
+)  # default: operator's support e-mail
 OPERATOR_SUMMARY_HOUR = int(os.environ.get("UZART_OPERATOR_SUMMARY_HOUR", "8"))  # Bishkek time
 # SMS: a JSON-over-HTTPS gateway (URL + bearer token); the console backend in the demo; empty = no SMS.
 SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")

@@ -38,8 +38,12 @@ def bearer_value(request: HttpRequest) -> str | None:
     return value
 
 
-def token_user(request: HttpRequest, *, raw: str, scope: str) -> User:
-    """The user of a valid token holding ``scope``; failures are counted per client address and limited."""
+def token_user(request: HttpRequest, *, raw: str, scope: str, refuse_expired: bool = True) -> User:
+    """The user of a valid token holding ``scope``; failures are counted per client address and limited.
+
+    A holder with no EDS in force is refused like at the web login; the CSC API passes
+    ``refuse_expired=False`` because it answers for the credential itself with the CSC error codes.
+    """
     address = client_address(request)
     wait = rate_limit_exceeded(bucket="token_failure", ident=address)
     if wait:
@@ -50,7 +54,8 @@ def token_user(request: HttpRequest, *, raw: str, scope: str) -> User:
         raise Unauthenticated()
     if scope not in token.scopes:
         raise ScopeMissing(scope=scope)
-    refuse_expired_holder(token.user)
+    if refuse_expired:
+        refuse_expired_holder(token.user)
     api_token_mark_used(token=token)
     request.api_token = token  # type: ignore[attr-defined]
     return token.user

@@ -111,7 +111,7 @@ def endpoint(*, authenticated: bool = True) -> Callable[[Handler], Callable[[Htt
                     raw = bearer_value(request)
                     if raw is None:
                         raise Unauthenticated()
-                    user = token_user(request, raw=raw, scope=Scope.SIGN)
+                    user = token_user(request, raw=raw, scope=Scope.SIGN, refuse_expired=False)
                 body = _json_body(request)
                 result = handler(request, user, body)
             except CscError as error:
