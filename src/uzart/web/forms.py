@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
@@ -33,3 +35,31 @@ class PinForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "off", "inputmode": "numeric", "autofocus": True}),
     )
+
+
+class PinChangeForm(forms.Form):
+    old_pin = forms.CharField(
+        label=_("Current PIN"),
+        max_length=32,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+    )
+    new_pin = forms.CharField(
+        label=_("New PIN"),
+        max_length=32,
+        strip=False,
+        help_text=_("6 to 12 digits."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    new_pin_again = forms.CharField(
+        label=_("New PIN again"),
+        max_length=32,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new_pin") and data.get("new_pin") != data.get("new_pin_again"):
+            self.add_error("new_pin_again", _("The two new PINs differ."))
+        return data

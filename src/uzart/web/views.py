@@ -23,10 +23,12 @@ from uzart.accounts.access import customer_required, operator_required
 from uzart.accounts.models import Company, User
 from uzart.accounts.services import company_create, user_set_language
 from uzart.audit.services import audit_record
-from uzart.errors import UzartError, ValidationFailed
+from uzart.errors import NotFound, UzartError, ValidationFailed
+from uzart.keystore.errors import InvalidPin
+from uzart.keystore.services import key_change_pin
 from uzart.pki.selectors import certificate_active_for, certificate_list_for_owner
 from uzart.signing import eds_login as eds
-from uzart.web.forms import CompanyForm, LoginForm, PinForm
+from uzart.web.forms import CompanyForm, LoginForm, PinChangeForm, PinForm
 
 EDS_PENDING = "uzart_eds_pending"
 EDS_SERIAL = "uzart_eds_serial"
@@ -198,3 +200,29 @@ def company_new(request: HttpRequest) -> HttpResponse:
             return redirect("web:operator_home")
     status = 400 if form.errors else 200
     return render(request, "web/company_new.html", {"form": form}, status=status)
+
+
+@customer_required
+def pin_change(request: HttpRequest) -> HttpResponse:
+    """Change the PIN of the holder's EDS in use; the current PIN is required (and counted)."""
+    user: User = request.user  # type: ignore[assignment]
+    certificate = certificate_active_for(user=user)
+    if certificate is None or certificate.key is None:
+        raise NotFound(_("You have no EDS in the cloud whose PIN could be changed."))
+    form = PinChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            key_change_pin(
+                key=certificate.key,
+                old_pin=form.cleaned_data["old_pin"],
+                new_pin=form.cleaned_data["new_pin"],
+                actor=user,
+            )
+        except UzartError as error:
+            field = "new_pin" if isinstance(error, InvalidPin) else "old_pin"
+            form.add_error(field, str(error))
+        else:
+            messages.success(request, _("The PIN of your EDS has been changed."))
+            return redirect("web:holder_home")
+    status = 400 if form.errors else 200
+    return render(request, "web/pin_change.html", {"form": form, "certificate": certificate}, status=status)
