@@ -9,6 +9,7 @@ from django.http import HttpRequest
 
 from uzart.billing.models import CompanyAccount, LedgerEntry, Tariff
 from uzart.billing.services import tariff_create
+from uzart.core.admin import ReadOnlyAdmin
 
 
 @admin.register(Tariff)
@@ -35,17 +36,6 @@ class TariffAdmin(admin.ModelAdmin):
         )
         obj.pk = created.pk
         obj._state.adding = False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(CompanyAccount)

@@ -9,20 +9,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from uzart.core.admin import ReadOnlyAdmin
 from uzart.errors import UzartError
 from uzart.outbox.models import Delivery, Notification, ReminderPreference
 from uzart.outbox.services import delivery_resend
-
-
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class DeliveryInline(admin.TabularInline):
@@ -37,7 +27,7 @@ class DeliveryInline(admin.TabularInline):
 
 
 @admin.register(Notification)
-class NotificationAdmin(_ReadOnly):
+class NotificationAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "kind", "user", "read_at")
     list_filter = ("kind",)
     search_fields = ("user__email", "dedupe_key")
@@ -58,7 +48,7 @@ def resend(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySe
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(_ReadOnly):
+class DeliveryAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "channel", "status", "attempts", "next_attempt_at", "last_error")
     list_filter = ("status", "channel")
     search_fields = ("notification__user__email", "address")
@@ -66,6 +56,6 @@ class DeliveryAdmin(_ReadOnly):
 
 
 @admin.register(ReminderPreference)
-class ReminderPreferenceAdmin(_ReadOnly):
+class ReminderPreferenceAdmin(ReadOnlyAdmin):
     list_display = ("user", "email", "sms", "updated_at")
     search_fields = ("user__email",)
