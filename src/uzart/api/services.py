@@ -33,7 +33,7 @@ from uzart.api.selectors import rate_counter_key
 from uzart.audit.services import audit_record
 from uzart.errors import NotFound, ValidationFailed
 from uzart.keystore.errors import KeyLocked
-from uzart.keystore.services import key_sign_digest, key_verify_pin
+from uzart.keystore.services import key_session, key_verify_pin
 from uzart.pki.models import Certificate
 
 logger = logging.getLogger(__name__)
@@ -229,10 +229,9 @@ def csc_sign_hashes(*, user: User, certificate: Certificate, sad: str, hash_list
     credential_check(certificate=certificate)
     pin = _sad_redeem(user=user, certificate=certificate, sad=sad, hash_list=hash_list)
     assert certificate.key is not None
-    signatures = [
-        key_sign_digest(key=certificate.key, pin=pin, digest=base64.b64decode(value), actor=user)
-        for value in hash_list
-    ]
+    # One PIN check (one KDF run) for the whole hash list; each signature is still audited.
+    with key_session(key=certificate.key, pin=pin, actor=user) as session:
+        signatures = [session.sign_digest(base64.b64decode(value)) for value in hash_list]
     with transaction.atomic():
         audit_record(
             actor=user,
