@@ -54,3 +54,21 @@ def test_every_form_answers_garbage_with_a_clear_status_not_a_500(client, world,
     request.refresh_from_db()
     assert request.status == "cancelled"
     call_command("ledger", "reconcile")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "path", "data"),
+    [
+        ("get", "/renewals/AB%00CD/", {}),
+        ("get", "/operator/", {"q": "\x00"}),
+        ("post", "/language/", {"language": "ru", "next": "/\x00"}),
+    ],
+    ids=["path", "query", "form"],
+)
+def test_a_nul_character_anywhere_is_a_clear_400(client, world, method, path, data):
+    client.force_login(world.specialist)
+    client.cookies["uzart_language"] = "en"
+    response = getattr(client, method)(path, data)
+    assert response.status_code == 400
+    assert "not allowed (NUL)" in response.content.decode()

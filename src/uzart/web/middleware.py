@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 
 from uzart.errors import UzartError
@@ -54,3 +54,33 @@ class EdsSessionMiddleware:
                 messages.error(request, message)
                 return redirect("web:login")
         return self.get_response(request)
+
+
+class NulCharacterGuard:
+    """Refuses a request whose address or form fields carry a NUL character (PostgreSQL text cannot hold one).
+
+    Django's form fields already refuse NUL; this covers path parameters, query strings and views that read
+    a field directly, with one clear 400 instead of a database error.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._carries_nul(request):
+            from django.utils.translation import gettext as _
+
+            return HttpResponseBadRequest(
+                _("The request contains a character that is not allowed (NUL)."), content_type="text/plain"
+            )
+        return self.get_response(request)
+
+    @staticmethod
+    def _carries_nul(request: HttpRequest) -> bool:
+        if "\x00" in request.path:
+            return True
+        values = [value for values in request.GET.lists() for value in values[1]]
+        if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            request.body  # noqa: B018 - cache the raw body first, so views may still read it after POST
+            values += [value for values in request.POST.lists() for value in values[1]]
+        return any("\x00" in value for value in values)
