@@ -46,6 +46,17 @@ def _digest(event: AuditEvent) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def audit_chain_lock() -> None:
+    """Take the lock that serialises appends to the chain, until the transaction ends (PostgreSQL).
+
+    A service that locks other rows and then audits takes this first, so every writer takes the locks
+    in the same order. SQLite serialises writers anyway (BEGIN IMMEDIATE).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
+
+
 def audit_record(
     *,
     actor: Any,
@@ -57,9 +68,7 @@ def audit_record(
     data = dict(data or {})
     _check_no_secrets(data)
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
+        audit_chain_lock()
         last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
         actor_obj = actor if getattr(actor, "pk", None) else None
         event = AuditEvent(

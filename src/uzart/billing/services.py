@@ -16,19 +16,17 @@ import hashlib
 import json
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from uzart import clock
 from uzart.accounts.models import Company, Membership, User
-from uzart.audit.services import audit_record
+from uzart.audit.services import audit_chain_lock, audit_record
 from uzart.billing.errors import IdempotencyConflict, InsufficientFunds, RefundNotAllowed
 from uzart.billing.models import CompanyAccount, LedgerEntry, Tariff
 from uzart.billing.money import MAX_AMOUNT
 from uzart.errors import PermissionDenied, ValidationFailed
 
-# Same value as uzart.audit.services' advisory lock: the chain lock every audited write takes.
-_AUDIT_CHAIN_LOCK = 0x757A6172
 MAX_KEY_LENGTH = 200
 
 
@@ -55,9 +53,7 @@ def _fingerprint(**params: Any) -> str:
 
 def _lock_account(company: Company) -> CompanyAccount:
     """Take the audit chain lock, create the account if needed, and lock its row."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_AUDIT_CHAIN_LOCK])
+    audit_chain_lock()
     CompanyAccount.objects.get_or_create(company=company)
     return CompanyAccount.objects.select_for_update().select_related("company").get(company=company)
 
