@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 
 from uzart import clock
 from uzart.accounts.models import Membership, User
+from uzart.accounts.selectors import operator_profile_get
 from uzart.billing.models import Tariff
 from uzart.billing.selectors import account_balance_get, tariff_current
 from uzart.errors import NotFound, PermissionDenied
@@ -17,6 +18,7 @@ from uzart.pki.models import Certificate
 from uzart.pki.selectors import certificate_active_for
 from uzart.pki.validity import renewal_validity
 from uzart.renewals.models import OPEN_STATUSES, RenewalRequest, Status
+from uzart.signing.documents import RenewalRequestText
 from uzart.workdays.selectors import last_day_to_send
 
 
@@ -199,3 +201,21 @@ def queue_position(request: RenewalRequest) -> int | None:
         ahead |= Q(urgent=True)
     queued = RenewalRequest.objects.filter(status__in=[Status.SUBMITTED, Status.DOCUMENTS_SUBMITTED])
     return queued.filter(ahead).count() + 1
+
+
+def request_text(
+    preview: RenewalPreview, *, number: str, fingerprint: str, at: dt.datetime
+) -> RenewalRequestText:
+    """The request document's text for a preview; number and fingerprint are empty before signing."""
+    certificate = preview.offer.certificate
+    return RenewalRequestText(
+        full_name=certificate.owner.full_name,
+        position=preview.membership.position if preview.membership else "",
+        company_name=certificate.company.legal_name,
+        company_inn=certificate.company.inn,
+        new_expiry=preview.new_expires_on,
+        operator_name=operator_profile_get().name,
+        csr_fingerprint=fingerprint,
+        request_number=number,
+        created_at=at,
+    )

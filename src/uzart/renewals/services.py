@@ -58,9 +58,10 @@ from uzart.renewals.selectors import (
     membership_for_certificate,
     queue_position,
     renewal_preview,
+    request_text,
 )
 from uzart.renewals.transitions import TRANSITIONS, allowed, target_status
-from uzart.signing.documents import RenewalRequestText, render_request_pdf
+from uzart.signing.documents import render_request_pdf
 from uzart.signing.errors import SigningFailed
 from uzart.signing.pades import pdf_sign, pdf_validate
 from uzart.workdays.selectors import last_day_to_send
@@ -140,25 +141,6 @@ def _require_valid_signature(signed_pdf: bytes, *, root: x509.Certificate, numbe
             "request %s: its fresh signature does not validate: %s", number, "; ".join(report.problems)
         )
         raise SigningFailed()
-
-
-def _request_text(
-    preview: RenewalPreview, *, number: str, fingerprint: str, at: dt.datetime
-) -> RenewalRequestText:
-    from uzart.accounts.selectors import operator_profile_get
-
-    certificate = preview.offer.certificate
-    return RenewalRequestText(
-        full_name=certificate.owner.full_name,
-        position=preview.membership.position if preview.membership else "",
-        company_name=certificate.company.legal_name,
-        company_inn=certificate.company.inn,
-        new_expiry=preview.new_expires_on,
-        operator_name=operator_profile_get().name,
-        csr_fingerprint=fingerprint,
-        request_number=number,
-        created_at=at,
-    )
 
 
 def _earlier(*, user: User, idempotency_key: str) -> RenewalRequest | None:
@@ -260,7 +242,7 @@ def renewal_submit(
         )
         fingerprint = spki_sha256(csr.public_key())
         number = _new_number(now)
-        text = _request_text(preview, number=number, fingerprint=fingerprint, at=now)
+        text = request_text(preview, number=number, fingerprint=fingerprint, at=now)
         signed_pdf = pdf_sign(
             pdf=render_request_pdf(text),
             signer_cert=certificate.x509,

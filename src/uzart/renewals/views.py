@@ -22,7 +22,7 @@ from uzart.renewals.attachments import Scan
 from uzart.renewals.forms import DocumentsForm, OfficeRenewalForm, QueueFilterForm, RejectForm, SignForm
 from uzart.renewals.models import RenewalRequest
 from uzart.renewals.transitions import allowed
-from uzart.signing.documents import RenewalRequestText, request_paragraphs
+from uzart.signing.documents import request_paragraphs
 
 
 def _user(request: HttpRequest) -> User:
@@ -30,20 +30,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _preview_paragraphs(preview: selectors.RenewalPreview) -> list[str]:
-    from uzart.accounts.selectors import operator_profile_get
-
-    certificate = preview.offer.certificate
-    text = RenewalRequestText(
-        full_name=certificate.owner.full_name,
-        position=preview.membership.position if preview.membership else "",
-        company_name=certificate.company.legal_name,
-        company_inn=certificate.company.inn,
-        new_expiry=preview.new_expires_on,
-        operator_name=operator_profile_get().name,
-        csr_fingerprint="",
-        request_number="",
-        created_at=clock.now(),
-    )
+    text = selectors.request_text(preview, number="", fingerprint="", at=clock.now())
     return request_paragraphs(text, get_language() or "ru")
 
 
